@@ -1,0 +1,249 @@
+"""Proxy training tasks (search funnel + meta-validation) on which candidate optimizers are scored."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+PyTree = Any
+F32 = jnp.float32
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    steps: int
+    init: Callable[[jax.Array], PyTree]
+    loss: Callable[[PyTree, jax.Array], jax.Array]
+    eval: Callable[[PyTree], jax.Array]
+    floor: float
+    description: str
+
+
+def _cached(fn):
+    # Data are built lazily so importing the registry costs nothing and never touches sklearn.
+    return functools.lru_cache(maxsize=None)(fn)
+
+
+def _batch_table(n: int, batch: int, rows: int, seed: int) -> np.ndarray:
+    """(rows, batch) int32 indices: concatenated epochs of fixed permutations (sampling without replacement)."""
+    rng = np.random.default_rng(seed)
+    reps = -(-rows * batch // n)
+    flat = np.concatenate([rng.permutation(n) for _ in range(reps)])
+    return flat[: rows * batch].reshape(rows, batch).astype(np.int32)
+
+
+def _take_batch(table: np.ndarray, step) -> jax.Array:
+    # A traced step indexes the fixed table; wrap so longer-than-planned runs stay deterministic.
+    return jnp.take(table, jnp.asarray(step, jnp.int32) % table.shape[0], axis=0)
+
+
+def _xent(logits: jax.Array, y: jax.Array, mask: jax.Array | None = None) -> jax.Array:
+    nll = -jnp.take_along_axis(jax.nn.log_softmax(logits), y[..., None], axis=-1)[..., 0]
+    if mask is None:
+        return jnp.mean(nll)
+    return jnp.sum(nll * mask) / jnp.sum(mask)
+
+
+def _standardize(xtr: np.ndarray, xte: np.ndarray):
+    mu, sd = xtr.mean(0), xtr.std(0)
+    sd = np.where(sd < 1e-6, 1.0, sd)  # digits has constant (always-blank) pixels
+    return ((xtr - mu) / sd).astype(np.float32), ((xte - mu) / sd).astype(np.float32)
+
+
+def _split(x, y, n_test: int, seed: int):
+    perm = np.random.default_rng(seed).permutation(len(x))
+    te, tr = perm[:n_test], perm[n_test:]
+    xtr, xte = _standardize(x[tr].astype(np.float64), x[te].astype(np.float64))
+    return xtr, y[tr].astype(np.int32), xte, y[te].astype(np.int32)
+
+
+@_cached
+def _sk_data(dataset: str, n_test: int, seed: int):
+    import sklearn.datasets as skd
+
+    d = getattr(skd, f"load_{dataset}")()
+    return _split(d.data, d.target, n_test, seed)
+
+
+# ----------------------------------------------------------------------------- stage 1
+
+def _quadratic(name, dim, cond, steps, seed, floor) -> Task:
+    @_cached
+    def data():
+        rng = np.random.default_rng(seed)
+        q, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
+        eig = np.logspace(0.0, -np.log10(cond), dim)
+        return q.astype(np.float32), eig.astype(np.float32), rng.standard_normal(dim).astype(np.float32)
+
+    def f(p, step=None):
+        q, eig, xstar = data()
+        z = (p["x"] - xstar) @ q  # eigen-coordinates; summing eig*z^2 keeps the minimum exactly 0
+        return 0.5 * jnp.sum(eig * z * z)
+
+    return Task(name, steps, lambda key: {"x": jax.random.normal(key, (dim,), F32)}, f, f, floor,
+                f"rotated quadratic, dim {dim}, condition {cond:.0e}, min 0")
+
+
+def _rosenbrock(name, pairs, steps, floor) -> Task:
+    def init(key):
+        start = jnp.tile(jnp.array([-1.2, 1.0], F32), pairs)
+        return {"x": start + 0.05 * jax.random.normal(key, (2 * pairs,), F32)}
+
+    def f(p, step=None):
+        x, y = p["x"][0::2], p["x"][1::2]
+        return jnp.mean((1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2)
+
+    return Task(name, steps, init, f, f, floor,
+                f"mean of {pairs} 2-D Rosenbrocks from (-1.2, 1), min 0")
+
+
+def _logistic(name, steps, batch, floor) -> Task:
+    data = lambda: _sk_data("breast_cancer", 169, 0)
+    table = _cached(lambda: _batch_table(len(data()[0]), batch, 1024, 1))
+
+    def init(key):
+        return {"w": 0.1 * jax.random.normal(key, (30,), F32), "b": jnp.zeros((1,), F32)}
+
+    def nll(p, x, y):
+        z = x @ p["w"] + p["b"][0]
+        return jnp.mean(jax.nn.softplus(z) - y * z)  # stable log(1+e^z) - y z
+
+    def loss(p, step):
+        xtr, ytr, _, _ = data()
+        idx = _take_batch(table(), step)
+        return nll(p, jnp.asarray(xtr)[idx], jnp.asarray(ytr, F32)[idx])
+
+    def ev(p):
+        _, _, xte, yte = data()
+        return nll(p, xte, yte.astype(np.float32))
+
+    return Task(name, steps, init, loss, ev, floor,
+                f"logistic regression, breast cancer (30 feats), batch {batch}, held-out NLL")
+
+
+# ----------------------------------------------------------------------------- stage 2 / meta
+
+def _mlp(name, dataset, n_test, sizes, act, steps, batch, seed, floor) -> Task:
+    data = lambda: _sk_data(dataset, n_test, seed)
+    table = _cached(lambda: _batch_table(len(data()[0]), batch, 1024, seed + 1))
+    gain = {"tanh": 1.0, "relu": 2.0}[act]
+    act_fn = {"tanh": jnp.tanh, "relu": jax.nn.relu}[act]
+
+    def init(key):
+        p = {}
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+            key, sub = jax.random.split(key)
+            p[f"w{i}"] = jax.random.normal(sub, (a, b), F32) * np.float32(np.sqrt(gain / a))
+            p[f"b{i}"] = jnp.zeros((b,), F32)
+        return p
+
+    def logits(p, x):
+        n = len(sizes) - 1
+        for i in range(n):
+            x = x @ p[f"w{i}"] + p[f"b{i}"]
+            if i < n - 1:
+                x = act_fn(x)
+        return x
+
+    def loss(p, step):
+        xtr, ytr, _, _ = data()
+        idx = _take_batch(table(), step)
+        return _xent(logits(p, jnp.asarray(xtr)[idx]), jnp.asarray(ytr)[idx])
+
+    def ev(p):
+        _, _, xte, yte = data()
+        return _xent(logits(p, xte), yte)
+
+    arch = "-".join(map(str, sizes))
+    return Task(name, steps, init, loss, ev, floor,
+                f"MLP {arch} {act} on sklearn {dataset}, batch {batch}, held-out cross entropy")
+
+
+def _delay_copy(rng, n, length, vocab=4, lag=2):
+    x = rng.integers(0, vocab, (n, length))
+    y = np.roll(x, lag, axis=1)
+    mask = (np.arange(length) >= lag)[None].repeat(n, 0)
+    return x, y, mask
+
+
+def _count_balance(rng, n, length):
+    # Target is sign(#1 - #0) so far: the RNN has to keep an unbounded-ish counter.
+    x = rng.integers(0, 2, (n, length))
+    bal = np.cumsum(2 * x - 1, axis=1)
+    return x, (np.sign(bal) + 1), np.ones_like(x, dtype=bool)
+
+
+def _rnn(name, gen, vocab, n_out, hidden, length, steps, batch, seed, floor, desc) -> Task:
+    @_cached
+    def data():
+        rng = np.random.default_rng(seed)
+        x, y, m = gen(rng, 4096 + 512, length)
+        s = slice(0, 4096), slice(4096, None)
+        return tuple((x[i].astype(np.int32), y[i].astype(np.int32), m[i].astype(np.float32)) for i in s)
+
+    table = _cached(lambda: _batch_table(4096, batch, 1024, seed + 1))
+
+    def init(key):
+        k1, k2, k3 = jax.random.split(key, 3)
+        return {
+            "emb": jax.random.normal(k1, (vocab, hidden), F32),
+            "w_hh": jax.random.normal(k2, (hidden, hidden), F32) * np.float32(1.0 / np.sqrt(hidden)),
+            "b_h": jnp.zeros((hidden,), F32),
+            "w_out": jax.random.normal(k3, (hidden, n_out), F32) * np.float32(1.0 / np.sqrt(hidden)),
+            "b_out": jnp.zeros((n_out,), F32),
+        }
+
+    def logits(p, x):  # x: (B, T) int
+        e = p["emb"][x]  # (B, T, H)
+        h = jnp.zeros((x.shape[0], hidden), F32)
+        hs = []
+        for t in range(length):  # unrolled: T is small and XLA runs a flat graph much faster on CPU
+            h = jnp.tanh(e[:, t] + h @ p["w_hh"] + p["b_h"])
+            hs.append(h)
+        return jnp.stack(hs, 1) @ p["w_out"] + p["b_out"]
+
+    def loss(p, step):
+        (x, y, m), _ = data()
+        idx = _take_batch(table(), step)
+        return _xent(logits(p, jnp.asarray(x)[idx]), jnp.asarray(y)[idx], jnp.asarray(m)[idx])
+
+    def ev(p):
+        _, (x, y, m) = data()
+        return _xent(logits(p, x), y, m)
+
+    return Task(name, steps, init, loss, ev, floor, desc)
+
+
+# ----------------------------------------------------------------------------- registry
+
+STAGE1 = [
+    _quadratic("quadratic", 24, 1e3, 200, 0, 1e-4),
+    _rosenbrock("rosenbrock", 4, 200, 1e-4),
+    _logistic("logistic", 200, 64, 0.05),
+]
+STAGE2 = [
+    _mlp("mlp_digits", "digits", 360, (64, 32, 10), "tanh", 200, 128, 0, 0.05),
+    _rnn("sequence", _delay_copy, 4, 4, 16, 10, 200, 32, 0, 0.01,
+         "tanh RNN (hidden 16) copying the token seen 2 steps earlier, length 10, masked cross entropy"),
+]
+META_VALIDATION = [
+    _mlp("mlp_wine", "wine", 48, (13, 16, 3), "relu", 200, 32, 3, 0.02),
+    _mlp("mlp_digits_deep", "digits", 360, (64, 48, 32, 10), "relu", 200, 64, 7, 0.05),
+    _rnn("sequence_long", _count_balance, 2, 3, 16, 20, 200, 32, 5, 0.01,
+         "tanh RNN (hidden 16) predicting sign(#1 - #0) so far, length 20, cross entropy"),
+    _quadratic("quadratic_highdim", 96, 1e4, 200, 11, 1e-4),
+]
+SEARCH_TASKS = STAGE1 + STAGE2
+ALL_TASKS = {t.name: t for t in SEARCH_TASKS + META_VALIDATION}
+
+
+def get_task(name: str) -> Task:
+    try:
+        return ALL_TASKS[name]
+    except KeyError:
+        raise KeyError(f"unknown task {name!r}; known: {', '.join(ALL_TASKS)}") from None
