@@ -1,0 +1,150 @@
+"""Train with candidate optimizers on proxy tasks and score them, a whole population per XLA call."""
+from __future__ import annotations
+
+import functools
+from typing import Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax.flatten_util import ravel_pytree
+
+from synth.discover.tasks import Task
+from synth.dsl.optim import vectorized
+from synth.dsl.optim.ast import Program
+from synth.dsl.optim.semantics import is_well_shaped, segments_of
+
+# Score of a run that diverged or produced NaN: as bad as a tenfold increase of the loss.
+CAP = 1.0
+SEARCH_LRS = (1e-3, 1e-2, 1e-1)
+FINAL_LRS = tuple(float(x) for x in np.logspace(-4, 0, 9))
+
+# update(g, state, w, lr) -> (step to subtract, new state), on flat float32 vectors.
+UpdateRule = Callable
+
+
+def log_score(final, initial, floor):
+    """log10 of the loss reduction, floored at the task's 'solved' level; NaN and blow-ups give CAP."""
+    s = jnp.log10(jnp.maximum(final, floor)) - jnp.log10(jnp.maximum(initial, floor))
+    return jnp.where(jnp.isfinite(s), jnp.minimum(s, CAP), CAP)
+
+
+class Problem:
+    """A task's flat starting points for each seed, its gradient and its training loop."""
+
+    def __init__(self, task: Task, seeds: Sequence[int]):
+        self.task = task
+        trees = [task.init(jax.random.PRNGKey(s)) for s in seeds]
+        flat, self.unravel = ravel_pytree(trees[0])
+        self.w0 = jnp.stack([ravel_pytree(t)[0] for t in trees])
+        self.segments = segments_of(trees[0])
+        self.initial = jax.vmap(lambda w: task.eval(self.unravel(w)))(self.w0)
+
+    def train(self, update: UpdateRule, state0, w0, lr):
+        """Final held-out loss after task.steps steps of w <- w - step."""
+        def one_step(carry, t):
+            w, state = carry
+            g = jax.grad(lambda fw: self.task.loss(self.unravel(fw), t))(w)
+            step, state = update(g, state, w, lr)
+            return (w - step, state), None
+        (w, _), _ = jax.lax.scan(one_step, (w0, state0), jnp.arange(self.task.steps))
+        return self.task.eval(self.unravel(w))
+
+    def scores(self, update: UpdateRule, state0, lrs) -> jax.Array:
+        """(len(lrs), seeds) log scores of one update rule, every lr and seed in one vmap."""
+        per_seed = jax.vmap(lambda w0, lr: self.train(update, state0(w0), w0, lr), (0, None))
+        finals = jax.vmap(lambda lr: per_seed(self.w0, lr))(jnp.asarray(lrs, jnp.float32))
+        return log_score(finals, self.initial[None, :], self.task.floor)
+
+
+def program_rule(enc: vectorized.Encoded, segments) -> tuple[UpdateRule, Callable]:
+    def update(g, state, w, lr):
+        step, m, v = vectorized.run_encoded(enc, segments, w, g, state[0], state[1], lr)
+        return step, (m, v)
+    return update, lambda w0: (jnp.zeros_like(w0), jnp.zeros_like(w0))
+
+
+def optax_rule(make: Callable[[jax.Array], optax.GradientTransformation]):
+    """An optax optimizer factory (lr -> transformation) as an UpdateRule."""
+    def update(g, state, w, lr):
+        updates, state = make(lr).update(g, state, w)
+        return -updates, state
+    return update, lambda w0: make(jnp.float32(0.0)).init(w0)
+
+
+class PopulationScorer:
+    """Scores of a population on one task: min over learning rates of the mean over seeds.
+
+    The population is an Encoded with a leading program axis; lax.map walks the programs so
+    each keeps its own branch per statement, while learning rates and seeds are vmapped.
+    """
+
+    def __init__(self, task: Task, lrs=SEARCH_LRS, seeds=(0,)):
+        self.problem = Problem(task, seeds)
+        self.lrs = tuple(lrs)
+        self._jitted = jax.jit(self._scores)
+
+    def _scores(self, population: vectorized.Encoded):
+        def one(enc):
+            update, state0 = program_rule(enc, self.problem.segments)
+            return jnp.min(jnp.mean(self.problem.scores(update, state0, self.lrs), axis=1))
+        return jax.lax.map(one, population)
+
+    def __call__(self, population: vectorized.Encoded) -> np.ndarray:
+        return np.asarray(self._jitted(population))
+
+    def lower(self, population: vectorized.Encoded):
+        return self._jitted.lower(population)
+
+
+@functools.cache
+def scorer(task: Task, lrs=SEARCH_LRS, seeds=(0,)) -> PopulationScorer:
+    return PopulationScorer(task, lrs, seeds)
+
+
+class Funnel:
+    """Fitness of a batch of programs: cheap tasks for all, the best share promoted to larger ones.
+
+    Fitness is the mean log score over every search task (lower is better); a program not
+    promoted is charged CAP on the tasks it did not reach, so it ranks below promoted ones.
+    Shapes are fixed (batch, batch // promote_every) so each scorer compiles once.
+    """
+
+    def __init__(self, stage1: Sequence[Task], stage2: Sequence[Task], batch: int = 32,
+                 promote: int = 8, lrs=SEARCH_LRS, seeds=(0,)):
+        self.stage1 = [scorer(t, tuple(lrs), tuple(seeds)) for t in stage1]
+        self.stage2 = [scorer(t, tuple(lrs), tuple(seeds)) for t in stage2]
+        self.batch, self.promote = batch, promote
+
+    @property
+    def tasks(self) -> int:
+        return len(self.stage1) + len(self.stage2)
+
+    def __call__(self, programs: Sequence[Program]) -> list[float]:
+        fitness = np.full(len(programs), float(CAP))
+        valid = [i for i, p in enumerate(programs) if is_well_shaped(p) and vectorized.fits(p)]
+        for chunk in _chunks(valid, self.batch):
+            fitness[chunk] = self._score([programs[i] for i in chunk])
+        return fitness.tolist()
+
+    def _score(self, programs: list[Program]) -> np.ndarray:
+        encoded = _padded(programs, self.batch)
+        first = np.stack([s(encoded) for s in self.stage1])[:, :len(programs)]
+        total = first.sum(axis=0) + CAP * len(self.stage2)
+        mean1 = first.mean(axis=0)
+        order = [i for i in np.argsort(mean1, kind="stable")[:self.promote] if mean1[i] < CAP]
+        if order and self.stage2:
+            promoted = _padded([programs[i] for i in order], self.promote)
+            second = np.stack([s(promoted) for s in self.stage2])[:, :len(order)]
+            total[order] += second.sum(axis=0) - CAP * len(self.stage2)
+        return total / self.tasks
+
+
+def _chunks(items: list, size: int):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _padded(programs: list[Program], size: int) -> vectorized.Encoded:
+    """Fill a batch up to its fixed size by repeating the first program (results are dropped)."""
+    return vectorized.stack(programs + [programs[0]] * (size - len(programs)))
