@@ -62,3 +62,7 @@ class CheckpointError(SynthError):
 
 class ToolMissingError(SynthError):
     """An external program (compiler, emulator) synth needs is not installed."""
+
+
+class Interrupted(SynthError):
+    """A long run stopped by the user (Ctrl-C) after saving a resumable checkpoint."""

@@ -28,7 +28,7 @@ def parse_tree(name: str, text: str, file: str = "<string>") -> lark.Tree:
                          found=repr(text[e.pos_in_stream]) if e.pos_in_stream is not None else None,
                          expected=_expected(e.allowed)) from None
     except lark.exceptions.UnexpectedToken as e:
-        found = "end of input" if e.token.type == "$END" else repr(str(e.token))
+        found = {"$END": "end of input", "_NL": "end of line"}.get(e.token.type, repr(str(e.token)))
         raise ParseError("unexpected token", where=Location(file, e.line, e.column),
                          found=found, expected=_expected(e.expected)) from None
     except lark.exceptions.UnexpectedEOF as e:

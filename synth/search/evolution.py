@@ -28,8 +28,9 @@ class EvolutionConfig:
 
 @dataclass
 class SearchState:
-    """Everything a checkpoint needs; the rest is recomputed by replay."""
+    """The search's record; a checkpoint keeps only `scores`, replay recomputes the rest."""
     scores: dict[str, float] = field(default_factory=dict)   # fingerprint -> fitness, in order
+    texts: dict[str, str] = field(default_factory=dict)      # fingerprint -> first program text
     proposals: int = 0
     cache_hits: int = 0
     best_text: str = ""
@@ -106,8 +107,9 @@ def evolve(language: Language, score: Scorer, start: str, config: EvolutionConfi
         state.cache_hits += n - len(fresh)
         unknown = [fp for fp in fresh if fp not in known]
         scored = dict(zip(unknown, score([fresh[fp] for fp in unknown]))) if unknown else {}
-        for fp in fresh:
+        for fp, p in fresh.items():
             state.scores[fp] = float(known[fp] if fp in known else scored[fp])
+            state.texts[fp] = language.format(p)
         for dna, fp, p in zip(dnas, prints, programs):
             fitness = state.scores[fp]
             algorithm.feedback(dna, -fitness)   # PyGlove maximises reward
@@ -123,3 +125,9 @@ def evolve(language: Language, score: Scorer, start: str, config: EvolutionConfi
             stale_since = state.proposals
         on_batch(state)
     return state
+
+
+def best(state: SearchState, k: int) -> list[tuple[str, float]]:
+    """The k best distinct behaviours as (program text, fitness), best first."""
+    ranked = sorted(state.scores.items(), key=lambda item: item[1])[:k]
+    return [(state.texts[fp], fitness) for fp, fitness in ranked]

@@ -1,0 +1,138 @@
+"""The `synth` command: parses arguments, calls the library, prints. No logic of its own."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from synth.errors import Interrupted, SynthError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+def _discover(args) -> int:
+    from synth.discover.run import DiscoverConfig, discover
+    if args.space != "optimizers":
+        raise SynthError(f"unknown search space {args.space!r}", expected="optimizers")
+    out = Path(args.resume if isinstance(args.resume, str) else args.out)
+    config = DiscoverConfig(init=args.init, budget_evals=args.budget_evals,
+                            population=args.population, seed=args.seed)
+    results = discover(config, out, resume=args.resume is not None, progress=_progress_bar(config))
+    print(file=sys.stderr)
+    print(results["table"])
+    best = results["best"]
+    print(f"\nbest program (meta-validation fitness {best['fitness']:.3f}):\n{best['simplified']}")
+    print(f"simplification: {best['simplified_equivalence']}")
+    print(f"evaluations {results['evaluations']}, cache hit rate {results['cache_hit_rate']:.1%}, "
+          f"redundant statements {results['redundant_statement_share']:.1%}, "
+          f"{results['seconds']:.0f} s; results in {out}/results.json")
+    return 0
+
+
+def _progress_bar(config):
+    width = 30
+
+    def show(state, seconds):
+        done = state.proposals / config.budget_evals
+        bar = "#" * int(done * width) + "." * (width - int(done * width))
+        rate = state.proposals / seconds if seconds > 0 else 0.0
+        line = (f"[{bar}] {state.proposals}/{config.budget_evals} evals  {rate:6.1f} evals/s  "
+                f"cache {state.cache_hit_rate:5.1%}  best {state.best_fitness:.3f}")
+        if sys.stderr.isatty():
+            print("\r" + line, end="", file=sys.stderr, flush=True)
+        elif len(state.trace) % 20 == 0 or state.proposals >= config.budget_evals:
+            print(line, file=sys.stderr, flush=True)
+    return show
+
+
+def _optim_show(args) -> int:
+    from synth.dsl.optim import library
+    print(library.source(args.name), end="")
+    return 0
+
+
+def _optim_check(args) -> int:
+    from synth.dsl.optim import analysis
+    a, b = (_load_optim(path) for path in (args.a, args.b))
+    answer = analysis.equivalent(a, b)
+    if args.json:
+        print(json.dumps({"equivalent": type(answer).__name__ in ("Proved", "Tested"),
+                          "evidence": type(answer).__name__, "detail": answer.describe()}))
+    else:
+        print(answer.describe())
+    return 0 if type(answer).__name__ == "Proved" else 1
+
+
+def _fmt(args) -> int:
+    from synth.dsl import formatter_for
+    path = Path(args.file)
+    parse, fmt = formatter_for(path)
+    text = fmt(parse(_read(path), file=str(path)))
+    if args.write:
+        path.write_text(text)
+    else:
+        print(text, end="")
+    return 0
+
+
+def _load_optim(path: str):
+    from synth.dsl import optim
+    return optim.parse(_read(Path(path)), file=path)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as e:
+        raise SynthError(f"cannot read {path}", found=e.strerror) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="synth", description="Program synthesis for DSLs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    d = commands.add_parser("discover", help="search a space of programs (optimizer update rules)")
+    d.add_argument("--space", required=True, help="optimizers")
+    d.add_argument("--init", default="sgd",
+                   help="warm start: sgd, momentum, adam, adamw, lion, random, or a .optim file")
+    d.add_argument("--budget-evals", type=int, default=3000, help="candidate evaluations (default 3000)")
+    d.add_argument("--population", type=int, default=64)
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--out", default="runs/discover", help="output directory")
+    d.add_argument("--resume", nargs="?", const=True, default=None, metavar="DIR",
+                   help="continue the interrupted run in DIR (default: --out)")
+    d.set_defaults(run=_discover)
+
+    o = commands.add_parser("optim", help="the optimizer DSL").add_subparsers(dest="verb", required=True)
+    show = o.add_parser("show", help="print a library optimizer")
+    show.add_argument("name")
+    show.set_defaults(run=_optim_show)
+    check = o.add_parser("check", help="are two optimizer programs equivalent? (with the evidence)")
+    check.add_argument("a")
+    check.add_argument("b")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(run=_optim_check)
+
+    f = commands.add_parser("fmt", help="print a program in canonical form")
+    f.add_argument("file")
+    f.add_argument("--write", action="store_true", help="rewrite the file in place")
+    f.set_defaults(run=_fmt)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SynthError as e:
+        print(f"synth: error: {e}", file=sys.stderr)
+        return EXIT_INTERRUPTED if isinstance(e, Interrupted) else EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("synth: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

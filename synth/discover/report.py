@@ -1,0 +1,81 @@
+"""The files a discovery run leaves: results.json, best.optim, best_optax.py, best.hlo.txt, progress.png."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from synth.discover import tasks as task_registry
+from synth.discover.leaderboard import FINAL_SEEDS, format_table, leaderboard
+from synth.discover.evaluate import FINAL_LRS, SEARCH_LRS
+from synth.dsl import optim
+from synth.dsl.optim import analysis, export
+from synth.search.evolution import SearchState, best
+
+
+def write_results(out: Path, config, state: SearchState, redundancy: float, seconds: float) -> dict:
+    finalists = best(state, config.finalists)
+    programs = [(f"found#{i + 1}", analysis.remove_dead(optim.parse(text)), text)
+                for i, (text, _) in enumerate(finalists)]
+    entries = leaderboard(programs, task_registry.META_VALIDATION)
+    winner = next(e for e in entries if e.program is not None)
+    search_fitness = dict(finalists)[winner.program]
+    raw = optim.parse(winner.program)
+    simplified = analysis.simplify(raw)
+    baselines = {e.name: e.fitness for e in entries if e.program is None}
+    results = {
+        "best": {
+            "program": winner.program,
+            "simplified": optim.format(simplified.program),
+            "simplified_equivalence": simplified.evidence.describe(),
+            "fitness": winner.fitness,
+            "search_fitness": search_fitness,
+            "per_task": winner.per_task,
+        },
+        "baselines": baselines,
+        "baselines_per_task": {e.name: e.per_task for e in entries if e.program is None},
+        "leaderboard": [asdict(e) for e in entries],
+        "evaluations": state.proposals,
+        "unique_evaluations": len(state.scores),
+        "cache_hit_rate": state.cache_hit_rate,
+        "redundant_statement_share": redundancy,
+        "restarts": state.restarts,
+        "seconds": seconds,
+        "config": asdict(config),
+        "search_tasks": [t.name for t in task_registry.SEARCH_TASKS],
+        "meta_validation_tasks": [t.name for t in task_registry.META_VALIDATION],
+        "fitness": "mean over tasks of log10(final / initial held-out loss), lower is better; "
+                   f"search: best of lr {list(SEARCH_LRS)}, seed 0, cheap tasks first and the best "
+                   f"quarter of each batch promoted; final: best of lr {list(FINAL_LRS)}, "
+                   f"mean of seeds {list(FINAL_SEEDS)}, on meta-validation tasks never seen in search",
+    }
+    _write(out / "results.json", json.dumps(results, indent=2))
+    _write(out / "best.optim", winner.program)
+    _write(out / "best_optax.py", export.to_python_module(simplified.program))
+    _write(out / "best.hlo.txt", export.hlo_text(simplified.program))
+    plot_progress(state, out / "progress.png")
+    results["table"] = format_table(entries)
+    return results
+
+
+def plot_progress(state: SearchState, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 4))
+    xs, ys = zip(*state.trace) if state.trace else ((), ())
+    ax.step(xs, ys, where="post")
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("best search fitness (lower is better)")
+    ax.set_title("synth discover --space optimizers")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

@@ -1,0 +1,135 @@
+"""`synth discover --space optimizers`: evolve update rules, rank them, write the results."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from synth.discover import tasks as task_registry
+from synth.discover.evaluate import Funnel
+from synth.dsl import optim
+from synth.dsl.contract import Language
+from synth.dsl.optim import analysis, mutate
+from synth.errors import CheckpointError, EvaluationError, Interrupted, NameError_, SynthError
+from synth.search.evolution import EvolutionConfig, SearchState, evolve
+
+INITS = ("sgd", "momentum", "adam", "adamw", "lion", "random")
+CHECKPOINT = "checkpoint.json"
+
+
+@dataclass(frozen=True)
+class DiscoverConfig:
+    init: str = "sgd"
+    budget_evals: int = 3000
+    population: int = 64
+    tournament: int = 8
+    batch: int = 32
+    seed: int = 0
+    finalists: int = 3          # best distinct programs re-ranked on meta-validation tasks
+
+    def evolution(self) -> EvolutionConfig:
+        return EvolutionConfig(population=self.population, tournament=self.tournament,
+                               batch=self.batch, budget=self.budget_evals,
+                               restart_after=max(self.budget_evals // 3, self.population * 4),
+                               seed=self.seed)
+
+
+def warm_start(config: DiscoverConfig) -> str:
+    """The one program the search starts from: a library optimizer, a random one, or a file's."""
+    if config.init == "random":
+        program = mutate.random_program(random.Random(config.seed))
+    elif config.init in optim.library.NAMES:
+        program = optim.library.load(config.init)
+    elif config.init.endswith(".optim") and Path(config.init).is_file():
+        program = optim.parse(Path(config.init).read_text(), file=config.init)
+        optim.check_shapes(program)
+        if not analysis.finite_update(program):
+            raise EvaluationError("the warm-start program's update is NaN or infinite",
+                                  found=config.init, expected="finite updates on random inputs")
+    else:
+        raise NameError_(f"unknown --init {config.init!r}",
+                         expected=", ".join(INITS) + ", or a .optim file")
+    return optim.format(program)
+
+
+class Redundancy:
+    """Counts statements and dead statements of every proposal (the paper's 70% figure)."""
+
+    def __init__(self):
+        self.statements = self.dead = 0
+
+    def fingerprint(self, program) -> str:
+        self.statements += len(program.statements)
+        self.dead += len(program.statements) - len(analysis.remove_dead(program).statements)
+        return analysis.fingerprint(program)
+
+    @property
+    def share(self) -> float:
+        return self.dead / self.statements if self.statements else 0.0
+
+
+def discover(config: DiscoverConfig, out: Path, resume: bool = False,
+             progress: Callable[[SearchState, float], None] = lambda s, t: None) -> dict:
+    """Search, re-rank finalists on meta-validation tasks, write results into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    known: dict[str, float] = {}
+    if resume:
+        config, start, known = load_checkpoint(out)
+    else:
+        start = warm_start(config)
+    redundancy = Redundancy()
+    language = Language(optim.parse, optim.format, mutate.mutate, redundancy.fingerprint)
+    funnel = Funnel(task_registry.STAGE1, task_registry.STAGE2, batch=config.batch,
+                    promote=max(1, config.batch // 4))
+    scorer = lambda programs: funnel([analysis.remove_dead(p) for p in programs])
+    start = time.time()
+    latest: list[SearchState] = []
+    checkpoint_every = max(256 // config.batch, 1)
+
+    def on_batch(state: SearchState):
+        latest[:] = [state]
+        if len(state.trace) % checkpoint_every == 0:
+            save_checkpoint(out, config, start, state)
+        progress(state, time.time() - start)
+
+    try:
+        state = evolve(language, scorer, start, config.evolution(), known, on_batch)
+    except KeyboardInterrupt:
+        if latest:
+            save_checkpoint(out, config, start, latest[0])
+        raise Interrupted(f"interrupted after {latest[0].proposals if latest else 0} evaluations; "
+                          f"continue with: synth discover --space optimizers --resume {out}") from None
+    save_checkpoint(out, config, start, state)
+    from synth.discover.report import write_results
+    return write_results(out, config, state, redundancy.share, time.time() - start)
+
+
+def save_checkpoint(out: Path, config: DiscoverConfig, start: str, state: SearchState) -> None:
+    """Atomic: a crash mid-write leaves the previous checkpoint intact."""
+    data = {"format": 1, "config": asdict(config), "start": start, "proposals": state.proposals,
+            "scores": list(state.scores.items())}
+    tmp = out / (CHECKPOINT + ".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, out / CHECKPOINT)
+
+
+def load_checkpoint(out: Path) -> tuple[DiscoverConfig, str, dict[str, float]]:
+    path = out / CHECKPOINT
+    if not path.exists():
+        raise CheckpointError("no checkpoint to resume", where=None, found=str(path),
+                              expected=f"a directory written by synth discover --out")
+    try:
+        data = json.loads(path.read_text())
+        config = DiscoverConfig(**data["config"])
+        scores = {str(fp): float(f) for fp, f in data["scores"]}
+        start = optim.format(optim.parse(data["start"]))
+        if data.get("format") != 1:
+            raise ValueError("unknown format")
+    except (ValueError, KeyError, TypeError, SynthError) as e:
+        raise CheckpointError(f"corrupt checkpoint {path}", found=type(e).__name__ + ": " + str(e)[:80],
+                              expected="the JSON written by synth discover") from None
+    return config, start, scores

@@ -1,0 +1,236 @@
+"""Dead code, fingerprints, simplification and equivalence of optimizer programs."""
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synth.dsl.optim import library, parse, run
+from synth.dsl.optim.analysis import (NUMPY_FUNCTIONS, SIZES, Simplified, equivalent, evaluate,
+                                      fingerprint, random_batch, redundancy, remove_dead, simplify)
+from synth.dsl.optim.ast import INPUTS, Const, Program, Statement, Var
+from synth.dsl.optim.functions import FUNCTIONS
+from synth.dsl.optim.semantics import run_flat, segments_of
+from synth.sketch.answers import Counterexample, Proved, Tested, Unknown
+
+
+def P(body: str) -> Program:
+    """A program from its statements, separated by ';'."""
+    lines = "".join(f"    {line.strip()}\n" for line in body.split(";") if line.strip())
+    return parse(f"def train(w, g, m, v, lr):\n{lines}    return update, m, v\n")
+
+
+def close(x, y, rtol, atol):
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(x - y) <= atol + rtol * np.maximum(np.abs(x), np.abs(y))
+    return bool(np.all(near | (x == y) | (np.isnan(x) & np.isnan(y))))
+
+
+SGD, MOMENTUM, ADAM = (library.load(n) for n in ("sgd", "momentum", "adam"))
+ADAM_RENAMED = P("""mm = interp(m, g, 0.1); sq = square(g); vv = interp(v, sq, 0.001); r = sqrt(vv);
+                    d = r + eps; q = mm / d; update = q * lr; m = mm * 1.0; v = vv + 0.0""")
+ADAM_RENAMED = Program(ADAM_RENAMED.statements[:-2], ("update", "mm", "vv"))
+
+
+# ---------------------------------------------------------------- remove_dead, redundancy
+
+def test_remove_dead_respects_reassignment():
+    program = P("""a = g * 2.0; a = sign(g); b = exp(w); m = interp(m, a, 0.1);
+                   c = m * lr; m = interp(m, g, 0.5); update = c + 0.0; b = a * lr""")
+    assert remove_dead(program) == P("""a = sign(g); m = interp(m, a, 0.1); c = m * lr;
+                                        m = interp(m, g, 0.5); update = c + 0.0""")
+    assert redundancy(program) == 3 / 8
+
+
+def test_remove_dead_keeps_reads_of_the_old_value():
+    # v's first value is read by x before v is reassigned; the second x is dead.
+    program = P("v = v * 0.5; x = v + g; v = square(g); update = x * lr; x = w * 2.0")
+    assert remove_dead(program) == P("v = v * 0.5; x = v + g; v = square(g); update = x * lr")
+    assert remove_dead(SGD) == SGD and redundancy(SGD) == 0.0
+    assert redundancy(Program((), ("g", "m", "v"))) == 0.0
+
+
+# ---------------------------------------------------------------- fingerprint
+
+def test_fingerprint_ignores_dead_code_and_names():
+    assert fingerprint(ADAM) == fingerprint(ADAM_RENAMED)
+    assert fingerprint(SGD) == fingerprint(P("junk = exp(w); update = g * lr; junk = junk + m"))
+    assert fingerprint(ADAM) == fingerprint(ADAM)
+    assert fingerprint(P("u = g * 2.0; update = u * lr")) == fingerprint(P("u = g + g; update = lr * u"))
+
+
+def test_fingerprint_separates_behaviours():
+    prints = {fingerprint(p) for p in (SGD, MOMENTUM, ADAM, library.load("lion"),
+                                       P("a = norm(g); update = a * lr"),
+                                       P("a = global_norm(g); update = a * lr"),
+                                       P("update = g * 1.001; update = update * lr"))}
+    assert len(prints) == 7
+    assert fingerprint(ADAM) == "ab9cd3c4e16e23e5ed8b0e24cc4bce61"   # stable across runs
+
+
+def test_fingerprint_maps_nan_and_inf_to_fixed_tokens():
+    nan1 = P("a = exp(1000.0); b = a - a; update = g * b")
+    nan2 = P("a = exp(2000.0); b = a - a; update = b * w")
+    assert fingerprint(nan1) == fingerprint(nan2) != fingerprint(SGD)
+    inf = P("a = exp(1000.0); update = a + g")
+    assert fingerprint(inf) == fingerprint(P("a = exp(900.0); update = a * 2.0"))
+    assert fingerprint(inf) != fingerprint(P("a = exp(1000.0); update = negative(a)"))
+
+
+def test_fingerprint_is_fast():
+    import timeit
+    per_call = min(timeit.repeat(lambda: fingerprint(ADAM), number=200, repeat=3)) / 200
+    assert per_call < 1e-3
+
+
+# ---------------------------------------------------------------- NumPy mirror vs JAX
+
+SEGMENTS = segments_of((jnp.zeros(SIZES[0]), jnp.zeros(SIZES[1])))
+SPECIAL = np.array([0.0, -0.0, 1e-31, -1e-31, 1e-30, 1.0, -2.5, 0.3, 100.0, -1e20], np.float32)
+
+
+def jax_outputs(program, batch):
+    rows = [run_flat(program, SEGMENTS, *(jnp.asarray(getattr(batch, k)[r]) for k in "wgmv"),
+                     batch.lr[r, 0]) for r in range(batch.w.shape[0])]
+    return np.stack([np.stack([np.asarray(x) for x in row]) for row in rows], axis=1)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_numpy_mirror_agrees_with_jax_per_function(name):
+    assert set(NUMPY_FUNCTIONS) == set(FUNCTIONS)
+    batch = random_batch(2, seed=7)
+    n = sum(SIZES)
+    special = np.resize(SPECIAL, n)
+    batch = type(batch)(batch.w, special[None].repeat(2, 0), np.roll(special, 3)[None].repeat(2, 0),
+                        batch.v, batch.lr)
+    args = ", ".join(("g", "m", "lr")[:FUNCTIONS[name].arity])
+    program = P(f"update = {name}({args}); m = {name}({', '.join(['w', 'v', 'g'][:FUNCTIONS[name].arity])})")
+    assert close(evaluate(program, batch), jax_outputs(program, batch), rtol=1e-5, atol=1e-30)
+
+
+CONSTANTS = (0.5, 2.0, 0.1, 0.9, 1.0, 3.0, -1.0, 1e-8)
+
+
+@st.composite
+def programs(draw, max_statements: int = 5, ops=tuple(sorted(FUNCTIONS))):
+    """Valid programs: defined variables only, reassignment allowed, update always defined."""
+    defined, statements = list(INPUTS), []
+    count = draw(st.integers(1, max_statements))
+    for i in range(count):
+        op = draw(st.sampled_from(ops))
+        atom = st.one_of(*[st.sampled_from(defined).map(Var)] * 3, st.sampled_from(CONSTANTS).map(Const))
+        args = tuple(draw(atom) for _ in range(FUNCTIONS[op].arity))
+        last = i == count - 1 and "update" not in defined
+        target = "update" if last else draw(st.sampled_from(["a", "b", "c", "m", "v", "update"]))
+        statements.append(Statement(target, op, args))
+        defined.append(target)
+    return Program(tuple(statements))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(programs(max_statements=4))
+def test_numpy_mirror_agrees_with_jax_on_programs(program):
+    batch = random_batch(2, seed=3)
+    assert close(evaluate(program, batch), jax_outputs(program, batch), rtol=1e-3, atol=1e-6)
+
+
+# ---------------------------------------------------------------- simplify
+
+def test_simplify_keeps_a_rewrite_z3_refutes_across_the_division_guard():
+    # sympy cancels lr / lr, but for 0 < |lr| < TINY the guarded division differs: fall back.
+    program = P("a = g * lr; b = a / lr; update = b * lr")
+    assert simplify(program) == Simplified(program, Proved("dead-code removal", "0 of 3 statements removed"))
+
+
+def test_simplify_proves_a_shorter_program():
+    assert simplify(P("a = g + g; b = a - g; update = b * lr")) == Simplified(
+        P("update = g * lr"), Proved("z3", "update, m and v equal over the reals"))
+    # Division by a constant is exact (the guard never fires), reassignment and dead code go.
+    program = P("d = exp(w); m = interp(m, g, 0.1); t = m * 2.0; u = t / 2.0; update = u * lr")
+    assert simplify(program) == Simplified(P("m = interp(m, g, 0.1); update = lr * m"),
+                                           Proved("z3", "update, m and v equal over the reals"))
+    assert simplify(P("a = sign(g); b = a * 3.0; c = b - a; d = negative(c); update = d * lr")) == Simplified(
+        P("t1 = sign(g); t2 = t1 * lr; update = t2 * -2.0"),
+        Proved("z3", "update, m and v equal over the reals"))
+
+
+def test_simplify_keeps_a_program_with_no_shorter_form():
+    # 2 * g * lr takes two operations either way: no rewrite, the raw program is kept.
+    program = P("x = g + g; update = x * lr")
+    assert simplify(program) == Simplified(program, Proved("dead-code removal", "0 of 2 statements removed"))
+
+
+@pytest.mark.parametrize("name", library.NAMES)
+def test_library_programs_simplify_to_the_same_behaviour(name):
+    program = library.load(name)
+    result = simplify(program)
+    assert isinstance(result.evidence, Proved)
+    assert fingerprint(result.program) == fingerprint(program)
+    assert len(result.program.statements) <= len(program.statements)
+
+
+# ---------------------------------------------------------------- equivalent
+
+def test_equivalent_proves_renamed_adam_and_rewritten_arithmetic():
+    assert equivalent(ADAM, ADAM_RENAMED) == Proved("z3", "update, m and v equal over the reals")
+    assert equivalent(P("update = g * 2.0"), P("update = g + g")) == Proved(
+        "z3", "update, m and v equal over the reals")
+
+
+def test_equivalent_counterexample_reproduces_under_run():
+    answer = equivalent(SGD, MOMENTUM)
+    assert isinstance(answer, Counterexample)
+    expected, got = run(SGD, **answer.inputs), run(MOMENTUM, **answer.inputs)
+    flat = [np.concatenate([np.ravel(x) for x in out]) for out in (expected, got)]
+    assert not np.allclose(flat[0], flat[1])
+    assert answer.describe().startswith("counterexample: w=")
+
+
+def test_equivalent_finds_the_division_guard_counterexample():
+    answer = equivalent(P("a = g * lr; b = a / lr; update = b * lr"), P("update = g * lr"))
+    assert isinstance(answer, Counterexample)
+    assert 0 < abs(float(answer.inputs["lr"])) < 1e-30
+
+
+@pytest.mark.parametrize("a, b", [
+    ("a = log(g); update = exp(a)", "update = abs(g)"),        # true for g != 0, z3 can't know
+    ("a = square(g); update = sqrt(a)", "update = abs(g)"),
+])
+def test_equivalent_never_proves_what_z3_cannot(a, b):
+    answer = equivalent(P(a), P(b))
+    assert isinstance(answer, Tested) and answer.cases == 64 and answer.max_abs_diff < 1e-12
+    assert answer.describe().startswith("not proved; agreed on 64 random cases")
+
+
+def test_answers_describe_in_one_line():
+    for answer in (Proved("z3", "x"), Unknown("timeout"), Tested(64, 0.0),
+                   Counterexample({"x": np.zeros(3)}, (np.ones(2),), (np.zeros(2),))):
+        assert "\n" not in answer.describe()
+
+
+# ---------------------------------------------------------------- properties
+
+def mirror64(program, seed=11):
+    return evaluate(program, random_batch(16, seed).astype(np.float64))
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(programs(max_statements=5))
+def test_simplify_preserves_behaviour(program):
+    result = simplify(program, timeout_ms=300, cases=32)
+    assert isinstance(result.evidence, (Proved, Tested))
+    assert len(result.program.statements) <= len(remove_dead(program).statements)
+    assert close(mirror64(result.program), mirror64(program), rtol=1e-5, atol=1e-8)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(programs(max_statements=6))
+def test_remove_dead_changes_no_output(program):
+    live = remove_dead(program)
+    assert fingerprint(live) == fingerprint(program)
+    assert remove_dead(live) == live
+    np.testing.assert_array_equal(mirror64(live), mirror64(program))
