@@ -76,8 +76,9 @@ def optax_rule(make: Callable[[jax.Array], optax.GradientTransformation]):
 class PopulationScorer:
     """Scores of a population on one task: min over learning rates of the mean over seeds.
 
-    The population is an Encoded with a leading program axis; lax.map walks the programs so
-    each keeps its own branch per statement, while learning rates and seeds are vmapped.
+    The population is an Encoded with a leading program axis of fixed size, so the scorer
+    compiles once. lax.map walks the programs, so each keeps a real branch per statement, and
+    padding rows are skipped by lax.cond; learning rates and seeds are vmapped.
     """
 
     def __init__(self, task: Task, lrs=SEARCH_LRS, seeds=(0,)):
@@ -85,17 +86,20 @@ class PopulationScorer:
         self.lrs = tuple(lrs)
         self._jitted = jax.jit(self._scores)
 
-    def _scores(self, population: vectorized.Encoded):
-        def one(enc):
+    def _scores(self, population: vectorized.Encoded, count):
+        def one(args):
+            index, enc = args
             update, state0 = program_rule(enc, self.problem.segments)
-            return jnp.min(jnp.mean(self.problem.scores(update, state0, self.lrs), axis=1))
-        return jax.lax.map(one, population)
+            return jax.lax.cond(
+                index < count,
+                lambda: jnp.min(jnp.mean(self.problem.scores(update, state0, self.lrs), axis=1)),
+                lambda: jnp.float32(CAP))
+        return jax.lax.map(one, (jnp.arange(population.ops.shape[0]), population))
 
-    def __call__(self, population: vectorized.Encoded) -> np.ndarray:
-        return np.asarray(self._jitted(population))
-
-    def lower(self, population: vectorized.Encoded):
-        return self._jitted.lower(population)
+    def __call__(self, population: vectorized.Encoded, count: int | None = None) -> np.ndarray:
+        """Scores of the first `count` programs (default all); the rest is padding, not run."""
+        count = population.ops.shape[0] if count is None else count
+        return np.asarray(self._jitted(population, jnp.int32(count)))[:count]
 
 
 @functools.cache
@@ -104,41 +108,37 @@ def scorer(task: Task, lrs=SEARCH_LRS, seeds=(0,)) -> PopulationScorer:
 
 
 class Funnel:
-    """Fitness of a batch of programs: cheap tasks for all, the best share promoted to larger ones.
+    """Fitness of a batch of programs: cheap tasks filter, the larger tasks decide.
 
-    Fitness is the mean log score over every search task (lower is better); a program not
-    promoted is charged CAP on the tasks it did not reach, so it ranks below promoted ones.
-    Shapes are fixed (batch, batch // promote_every) so each scorer compiles once.
+    Every program trains on the stage-1 tasks; the best `promote` share of each batch goes on
+    to stage 2, and its fitness is its mean log score there (lower is better). Stage 1 only
+    filters: toy problems such as Rosenbrock reward tricks that do not carry over to networks.
+    A program not promoted gets CAP plus its stage-1 mean, so it ranks below every promoted
+    program that did not diverge, and the search still sees which failures were closer.
     """
 
     def __init__(self, stage1: Sequence[Task], stage2: Sequence[Task], batch: int = 32,
-                 promote: int = 8, lrs=SEARCH_LRS, seeds=(0,)):
+                 promote: float = 0.25, lrs=SEARCH_LRS, seeds=(0,)):
         self.stage1 = [scorer(t, tuple(lrs), tuple(seeds)) for t in stage1]
         self.stage2 = [scorer(t, tuple(lrs), tuple(seeds)) for t in stage2]
         self.batch, self.promote = batch, promote
 
-    @property
-    def tasks(self) -> int:
-        return len(self.stage1) + len(self.stage2)
-
     def __call__(self, programs: Sequence[Program]) -> list[float]:
-        fitness = np.full(len(programs), float(CAP))
+        fitness = np.full(len(programs), 2 * float(CAP))
         valid = [i for i, p in enumerate(programs) if is_well_shaped(p) and vectorized.fits(p)]
         for chunk in _chunks(valid, self.batch):
             fitness[chunk] = self._score([programs[i] for i in chunk])
         return fitness.tolist()
 
     def _score(self, programs: list[Program]) -> np.ndarray:
-        encoded = _padded(programs, self.batch)
-        first = np.stack([s(encoded) for s in self.stage1])[:, :len(programs)]
-        total = first.sum(axis=0) + CAP * len(self.stage2)
-        mean1 = first.mean(axis=0)
-        order = [i for i in np.argsort(mean1, kind="stable")[:self.promote] if mean1[i] < CAP]
+        first = np.mean([s(_padded(programs, self.batch), len(programs)) for s in self.stage1], axis=0)
+        fitness = CAP + first
+        quota = max(1, round(len(programs) * self.promote))
+        order = [i for i in np.argsort(first, kind="stable")[:quota] if first[i] < CAP]
         if order and self.stage2:
-            promoted = _padded([programs[i] for i in order], self.promote)
-            second = np.stack([s(promoted) for s in self.stage2])[:, :len(order)]
-            total[order] += second.sum(axis=0) - CAP * len(self.stage2)
-        return total / self.tasks
+            promoted = _padded([programs[i] for i in order], self.batch)
+            fitness[order] = np.mean([s(promoted, len(order)) for s in self.stage2], axis=0)
+        return fitness
 
 
 def _chunks(items: list, size: int):
@@ -146,5 +146,5 @@ def _chunks(items: list, size: int):
 
 
 def _padded(programs: list[Program], size: int) -> vectorized.Encoded:
-    """Fill a batch up to its fixed size by repeating the first program (results are dropped)."""
+    """Fill a batch up to its fixed size with copies of the first program, which are not run."""
     return vectorized.stack(programs + [programs[0]] * (size - len(programs)))

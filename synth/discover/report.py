@@ -46,9 +46,10 @@ def write_results(out: Path, config, state: SearchState, redundancy: float, seco
         "search_tasks": [t.name for t in task_registry.SEARCH_TASKS],
         "meta_validation_tasks": [t.name for t in task_registry.META_VALIDATION],
         "fitness": "mean over tasks of log10(final / initial held-out loss), lower is better; "
-                   f"search: best of lr {list(SEARCH_LRS)}, seed 0, cheap tasks first and the best "
-                   f"quarter of each batch promoted; final: best of lr {list(FINAL_LRS)}, "
-                   f"mean of seeds {list(FINAL_SEEDS)}, on meta-validation tasks never seen in search",
+                   f"search: best of lr {list(SEARCH_LRS)}, seed 0, on the stage-2 tasks for the "
+                   "quarter of each batch best on the stage-1 tasks (the rest: 1 + stage-1 mean); "
+                   f"final (best.fitness, baselines): best of lr {list(FINAL_LRS)}, mean of seeds "
+                   f"{list(FINAL_SEEDS)}, on meta-validation tasks never seen in search",
     }
     _write(out / "results.json", json.dumps(results, indent=2))
     _write(out / "best.optim", winner.program)

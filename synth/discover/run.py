@@ -83,10 +83,9 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
         start = warm_start(config)
     redundancy = Redundancy()
     language = Language(optim.parse, optim.format, mutate.mutate, redundancy.fingerprint)
-    funnel = Funnel(task_registry.STAGE1, task_registry.STAGE2, batch=config.batch,
-                    promote=max(1, config.batch // 4))
+    funnel = Funnel(task_registry.STAGE1, task_registry.STAGE2, batch=config.batch)
     scorer = lambda programs: funnel([analysis.remove_dead(p) for p in programs])
-    start = time.time()
+    began = time.time()
     latest: list[SearchState] = []
     checkpoint_every = max(256 // config.batch, 1)
 
@@ -94,7 +93,7 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
         latest[:] = [state]
         if len(state.trace) % checkpoint_every == 0:
             save_checkpoint(out, config, start, state)
-        progress(state, time.time() - start)
+        progress(state, time.time() - began)
 
     try:
         state = evolve(language, scorer, start, config.evolution(), known, on_batch)
@@ -105,7 +104,7 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
                           f"continue with: synth discover --space optimizers --resume {out}") from None
     save_checkpoint(out, config, start, state)
     from synth.discover.report import write_results
-    return write_results(out, config, state, redundancy.share, time.time() - start)
+    return write_results(out, config, state, redundancy.share, time.time() - began)
 
 
 def save_checkpoint(out: Path, config: DiscoverConfig, start: str, state: SearchState) -> None:

@@ -12,9 +12,15 @@ from synth.dsl.optim.ast import INPUTS, Atom, Const, Program, Statement, Var
 from synth.dsl.optim.functions import FUNCTIONS
 
 MAX_LENGTH = 20
-# Functions drawn for new statements; interp, the arithmetic and sign-like maps carry most of
-# the known optimizers, but every function stays reachable.
 _FUNCTIONS = sorted(FUNCTIONS)
+# New statements draw an arity first, then a function of that arity: the twenty-odd unary maps
+# would otherwise crowd out the few binary and ternary operators that combine values.
+_BY_ARITY = {k: [f for f in _FUNCTIONS if FUNCTIONS[f].arity == k] for k in (1, 2, 3)}
+_ARITY_WEIGHTS = (0.4, 0.4, 0.2)
+# The optimizer's only memory is m and v; a new statement often updates one of them from
+# itself (a recurrence such as an exponential average), as every stateful optimizer must.
+_STATE = ("m", "v")
+_P_RECURRENCE = 0.3
 
 
 def random_constant(rng: random.Random) -> Const:
@@ -41,8 +47,14 @@ def _fresh(program: Program) -> str:
 
 
 def random_statement(rng: random.Random, defined: list[str], target: str | None = None) -> Statement:
-    f = FUNCTIONS[rng.choice(_FUNCTIONS)]
-    args = [Var(rng.choice(defined))] + [_random_arg(rng, defined) for _ in range(f.arity - 1)]
+    arity = rng.choices((1, 2, 3), _ARITY_WEIGHTS)[0]
+    f = FUNCTIONS[rng.choice(_BY_ARITY[arity])]
+    if target is None and arity > 1 and rng.random() < _P_RECURRENCE:
+        target = rng.choice(_STATE)
+        first = Var(target)
+    else:
+        first = Var(rng.choice(defined))
+    args = [first] + [_random_arg(rng, defined) for _ in range(f.arity - 1)]
     rng.shuffle(args)
     if target is None:
         # Mostly transform a variable in place (g = clip(g, lr), m = interp(m, g, 0.1)), so

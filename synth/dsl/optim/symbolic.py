@@ -133,7 +133,7 @@ class _Builder:
     def add(self, e) -> Var | Const:
         terms = e.args
         if len(terms) == 2:
-            (c1, x1), (c2, x2) = (t.as_coeff_Mul() for t in terms)
+            (c1, x1), (c2, x2) = sorted((t.as_coeff_Mul() for t in terms), key=lambda cx: -cx[0])
             if (c1 + c2 == 1 and 1 not in (c1, c2) and not (x1.is_Number or x2.is_Number)
                     and _const(c2) is not None):
                 return self.emit("interp", self.atom(x1), self.atom(x2), _const(c2))
@@ -239,10 +239,15 @@ _REWRITES: tuple[tuple[Callable, bool], ...] = (   # (rewrite, needs a time guar
 
 
 def simplest(program: Program, seconds: float = 1.0) -> Program | None:
-    """The shortest rewrite sympy finds with the same output shapes; None if none is shorter."""
+    """The shortest rewrite sympy finds with the same output shapes; None if none is shorter.
+
+    Each step gets `seconds` where a SIGALRM guard is available (the main thread); elsewhere
+    the steps that may expand polynomials are skipped.
+    """
     try:
-        exprs = to_sympy(program)
-    except Unsupported:
+        with _time_limit(seconds):
+            exprs = to_sympy(program)
+    except Exception:   # Unsupported, a timeout, or sympy giving up
         return None
     shapes, best = vector_outputs(program), program
     for rewrite, guarded in _REWRITES:
@@ -277,7 +282,7 @@ def _time_limit(seconds: float):
         raise _Timeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))   # 0 would mean no timer
     try:
         yield True
     finally:
