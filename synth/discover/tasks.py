@@ -16,11 +16,11 @@ F32 = jnp.float32
 @dataclass(frozen=True)
 class Task:
     name: str
-    steps: int
-    init: Callable[[jax.Array], PyTree]
-    loss: Callable[[PyTree, jax.Array], jax.Array]
-    eval: Callable[[PyTree], jax.Array]
-    floor: float
+    steps: int  # training steps a candidate optimizer gets
+    init: Callable[[jax.Array], PyTree]  # PRNG key -> dict of float32 arrays
+    loss: Callable[[PyTree, jax.Array], jax.Array]  # (params, int32 step) -> minibatch loss of that step
+    eval: Callable[[PyTree], jax.Array]  # params -> held-out / full loss used for scoring
+    floor: float  # "solved" level: scores use log10(max(eval, floor))
     description: str
 
 
@@ -40,6 +40,17 @@ def _batch_table(n: int, batch: int, rows: int, seed: int) -> np.ndarray:
 def _take_batch(table: np.ndarray, step) -> jax.Array:
     # A traced step indexes the fixed table; wrap so longer-than-planned runs stay deterministic.
     return jnp.take(table, jnp.asarray(step, jnp.int32) % table.shape[0], axis=0)
+
+
+def _gaussian_params(key, spec: dict) -> dict:
+    """spec: name -> (shape, std); std 0 means zeros. One PRNG draw for all leaves: XLA on CPU compiles a
+    threefry call per draw slowly (seconds for a vmapped multi-draw init), one draw is ~0.4 s."""
+    sizes = [int(np.prod(shape)) for shape, _ in spec.values()]
+    flat = jax.random.normal(key, (sum(sizes),), F32)
+    out, offsets = {}, np.cumsum([0] + sizes)
+    for (name, (shape, std)), o, n in zip(spec.items(), offsets, sizes):
+        out[name] = flat[o:o + n].reshape(shape) * np.float32(std)
+    return out
 
 
 def _xent(logits: jax.Array, y: jax.Array, mask: jax.Array | None = None) -> jax.Array:
@@ -119,7 +130,7 @@ def _logistic(name, steps, batch, floor) -> Task:
     table = _cached(lambda: _batch_table(len(data()[0]), batch, 1024, 1))
 
     def init(key):
-        return {"w": 0.1 * jax.random.normal(key, (30,), F32), "b": jnp.zeros((1,), F32)}
+        return _gaussian_params(key, {"w": ((30,), 0.1), "b": ((1,), 0.0)})
 
     def nll(p, x, y):
         z = x @ p["w"] + p["b"][0]
@@ -146,13 +157,10 @@ def _mlp(name, dataset, n_test, sizes, act, steps, batch, seed, floor) -> Task:
     gain = {"tanh": 1.0, "relu": 2.0}[act]
     act_fn = {"tanh": jnp.tanh, "relu": jax.nn.relu}[act]
 
-    def init(key):
-        p = {}
-        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-            key, sub = jax.random.split(key)
-            p[f"w{i}"] = jax.random.normal(sub, (a, b), F32) * np.float32(np.sqrt(gain / a))
-            p[f"b{i}"] = jnp.zeros((b,), F32)
-        return p
+    spec = {}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        spec[f"w{i}"], spec[f"b{i}"] = ((a, b), np.sqrt(gain / a)), ((b,), 0.0)
+    init = functools.partial(_gaussian_params, spec=spec)
 
     def logits(p, x):
         n = len(sizes) - 1
@@ -171,9 +179,9 @@ def _mlp(name, dataset, n_test, sizes, act, steps, batch, seed, floor) -> Task:
         _, _, xte, yte = data()
         return _xent(logits(p, xte), yte)
 
-    arch = "-".join(map(str, sizes))
-    return Task(name, steps, init, loss, ev, floor,
-                f"MLP {arch} {act} on sklearn {dataset}, batch {batch}, held-out cross entropy")
+    src = "generated 1.5-turn two-spirals" if dataset == "spirals" else f"sklearn {dataset}"
+    return Task(name, steps, init, loss, ev, floor, f"MLP {'-'.join(map(str, sizes))} {act} on {src}, "
+                f"batch {batch}, held-out cross entropy")
 
 
 def _sum_mod3(rng, n, length):
@@ -199,24 +207,22 @@ def _rnn(name, gen, vocab, n_out, hidden, length, steps, batch, seed, floor, des
 
     table = _cached(lambda: _batch_table(4096, batch, 1024, seed + 1))
 
-    def init(key):
-        k1, k2, k3 = jax.random.split(key, 3)
-        return {
-            "emb": jax.random.normal(k1, (vocab, hidden), F32),
-            "w_hh": jax.random.normal(k2, (hidden, hidden), F32) * np.float32(1.0 / np.sqrt(hidden)),
-            "b_h": jnp.zeros((hidden,), F32),
-            "w_out": jax.random.normal(k3, (hidden, n_out), F32) * np.float32(1.0 / np.sqrt(hidden)),
-            "b_out": jnp.zeros((n_out,), F32),
-        }
+    init = functools.partial(_gaussian_params, spec={
+        "emb": ((vocab, hidden), 1.0),
+        "w_hh": ((hidden, hidden), 1.0 / np.sqrt(hidden)),
+        "b_h": ((hidden,), 0.0),
+        "w_out": ((hidden, n_out), 1.0 / np.sqrt(hidden)),
+        "b_out": ((n_out,), 0.0),
+    })
 
     def logits(p, x):  # x: (B, T) int
-        e = p["emb"][x]  # (B, T, H)
-        h = jnp.zeros((x.shape[0], hidden), F32)
-        hs = []
-        for t in range(length):  # unrolled: T is small and XLA runs a flat graph much faster on CPU
-            h = jnp.tanh(e[:, t] + h @ p["w_hh"] + p["b_h"])
-            hs.append(h)
-        return jnp.stack(hs, 1) @ p["w_out"] + p["b_out"]
+        def cell(h, e_t):
+            h = jnp.tanh(e_t + h @ p["w_hh"] + p["b_h"])
+            return h, h
+
+        # lax.scan rather than a Python unroll: same CPU speed here, 2-3x faster compilation.
+        _, hs = jax.lax.scan(cell, jnp.zeros((x.shape[0], hidden), F32), jnp.swapaxes(p["emb"][x], 0, 1))
+        return jnp.swapaxes(hs, 0, 1) @ p["w_out"] + p["b_out"]
 
     def loss(p, step):
         (x, y, m), _ = data()
