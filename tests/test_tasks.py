@@ -4,6 +4,8 @@ import numpy as np
 import optax
 import pytest
 
+from synth.errors import NameError_
+
 from synth.discover.tasks import ALL_TASKS, META_VALIDATION, SEARCH_TASKS, STAGE1, STAGE2, Task, get_task
 
 NAMES = sorted(ALL_TASKS)
@@ -103,5 +105,5 @@ def test_registry():
     assert len(META_VALIDATION) >= 3
     assert not {t.name for t in SEARCH_TASKS} & {t.name for t in META_VALIDATION}
     assert all(ALL_TASKS[n].name == n and get_task(n) is ALL_TASKS[n] for n in ALL_TASKS)
-    with pytest.raises(KeyError, match="quadratic"):
+    with pytest.raises(NameError_, match="unknown task 'no_such_task'; expected one of quadratic"):
         get_task("no_such_task")

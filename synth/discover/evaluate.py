@@ -113,8 +113,8 @@ class Funnel:
     Every program trains on the stage-1 tasks; the best `promote` share of each batch goes on
     to stage 2, and its fitness is its mean log score there (lower is better). Stage 1 only
     filters: toy problems such as Rosenbrock reward tricks that do not carry over to networks.
-    A program not promoted gets CAP plus its stage-1 mean, so it ranks below every promoted
-    program that did not diverge, and the search still sees which failures were closer.
+    A program not promoted gets CAP + 10**(stage-1 mean - CAP), in (CAP, CAP + 1]: below every
+    promoted program, yet ordered, so the search still sees which of them came closer.
     """
 
     def __init__(self, stage1: Sequence[Task], stage2: Sequence[Task], batch: int = 32,
@@ -132,7 +132,7 @@ class Funnel:
 
     def _score(self, programs: list[Program]) -> np.ndarray:
         first = np.mean([s(_padded(programs, self.batch), len(programs)) for s in self.stage1], axis=0)
-        fitness = CAP + first
+        fitness = CAP + 10.0 ** (first - CAP)
         quota = max(1, round(len(programs) * self.promote))
         order = [i for i in np.argsort(first, kind="stable")[:quota] if first[i] < CAP]
         if order and self.stage2:

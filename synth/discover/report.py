@@ -18,7 +18,7 @@ def write_results(out: Path, config, state: SearchState, redundancy: float, seco
     finalists = best(state, config.finalists)
     programs = [(f"found#{i + 1}", analysis.remove_dead(optim.parse(text)), text)
                 for i, (text, _) in enumerate(finalists)]
-    entries = leaderboard(programs, task_registry.META_VALIDATION)
+    entries = leaderboard(programs, [task_registry.get_task(n) for n in config.meta_validation])
     winner = next(e for e in entries if e.program is not None)
     search_fitness = dict(finalists)[winner.program]
     raw = optim.parse(winner.program)
@@ -43,11 +43,11 @@ def write_results(out: Path, config, state: SearchState, redundancy: float, seco
         "restarts": state.restarts,
         "seconds": seconds,
         "config": asdict(config),
-        "search_tasks": [t.name for t in task_registry.SEARCH_TASKS],
-        "meta_validation_tasks": [t.name for t in task_registry.META_VALIDATION],
+        "search_tasks": {"stage1": list(config.stage1), "stage2": list(config.stage2)},
+        "meta_validation_tasks": list(config.meta_validation),
         "fitness": "mean over tasks of log10(final / initial held-out loss), lower is better; "
                    f"search: best of lr {list(SEARCH_LRS)}, seed 0, on the stage-2 tasks for the "
-                   "quarter of each batch best on the stage-1 tasks (the rest: 1 + stage-1 mean); "
+                   "quarter of each batch best on the stage-1 tasks (the rest: 1 + 10**(stage-1 mean - 1)); "
                    f"final (best.fitness, baselines): best of lr {list(FINAL_LRS)}, mean of seeds "
                    f"{list(FINAL_SEEDS)}, on meta-validation tasks never seen in search",
     }

@@ -30,6 +30,9 @@ class DiscoverConfig:
     batch: int = 32
     seed: int = 0
     finalists: int = 3          # best distinct programs re-ranked on meta-validation tasks
+    stage1: tuple[str, ...] = tuple(t.name for t in task_registry.STAGE1)
+    stage2: tuple[str, ...] = tuple(t.name for t in task_registry.STAGE2)
+    meta_validation: tuple[str, ...] = tuple(t.name for t in task_registry.META_VALIDATION)
 
     def evolution(self) -> EvolutionConfig:
         return EvolutionConfig(population=self.population, tournament=self.tournament,
@@ -83,22 +86,29 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
         start = warm_start(config)
     redundancy = Redundancy()
     language = Language(optim.parse, optim.format, mutate.mutate, redundancy.fingerprint)
-    funnel = Funnel(task_registry.STAGE1, task_registry.STAGE2, batch=config.batch)
+    funnel = Funnel([task_registry.get_task(n) for n in config.stage1],
+                    [task_registry.get_task(n) for n in config.stage2], batch=config.batch)
     scorer = lambda programs: funnel([analysis.remove_dead(p) for p in programs])
     began = time.time()
     latest: list[SearchState] = []
     checkpoint_every = max(256 // config.batch, 1)
 
+    def ahead(state: SearchState) -> bool:
+        """Past the replayed part of a resumed run, so a checkpoint now loses nothing."""
+        return len(state.scores) >= len(known)
+
     def on_batch(state: SearchState):
         latest[:] = [state]
-        if len(state.trace) % checkpoint_every == 0:
+        if len(state.trace) % checkpoint_every == 0 and ahead(state):
             save_checkpoint(out, config, start, state)
         progress(state, time.time() - began)
 
+    if not resume:   # a checkpoint from the start: even a run stopped while compiling resumes
+        save_checkpoint(out, config, start, SearchState())
     try:
         state = evolve(language, scorer, start, config.evolution(), known, on_batch)
     except KeyboardInterrupt:
-        if latest:
+        if latest and ahead(latest[0]):
             save_checkpoint(out, config, start, latest[0])
         raise Interrupted(f"interrupted after {latest[0].proposals if latest else 0} evaluations; "
                           f"continue with: synth discover --space optimizers --resume {out}") from None
@@ -123,7 +133,8 @@ def load_checkpoint(out: Path) -> tuple[DiscoverConfig, str, dict[str, float]]:
                               expected=f"a directory written by synth discover --out")
     try:
         data = json.loads(path.read_text())
-        config = DiscoverConfig(**data["config"])
+        config = DiscoverConfig(**{k: tuple(v) if isinstance(v, list) else v
+                                   for k, v in data["config"].items()})
         scores = {str(fp): float(f) for fp, f in data["scores"]}
         start = optim.format(optim.parse(data["start"]))
         if data.get("format") != 1:

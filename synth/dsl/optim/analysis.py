@@ -1,6 +1,6 @@
 """Analyses of optimizer programs: dead code, fingerprints, simplification, equivalence.
 
-Fast paths run on a NumPy mirror of functions.py (one vectorised call per statement over a batch
+Fast paths run functions.py's table on NumPy (one vectorised call per statement over a batch
 of random states); the JAX semantics stay the reference, and a reported counterexample is always
 replayed on them. Algebra and proofs live in symbolic.py.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 from synth.dsl.optim import symbolic
 from synth.dsl.optim.ast import Program, Var
-from synth.dsl.optim.functions import TINY
+from synth.dsl.optim.functions import FUNCTIONS, RowSegments
 from synth.dsl.optim.semantics import run
 from synth.sketch.answers import Answer, Counterexample, Proved, Tested, Unknown
 
@@ -38,11 +38,9 @@ def redundancy(program: Program) -> float:
     return (n - len(remove_dead(program).statements)) / n if n else 0.0
 
 
-# ---------------------------------------------------------------- NumPy mirror of functions.py
+# ---------------------------------------------------------------- NumPy evaluation
 
 SIZES = (3, 5)   # two tensors of different sizes, so per-tensor and global reductions differ
-_STARTS = np.cumsum((0,) + SIZES[:-1])
-_IDS = np.repeat(np.arange(len(SIZES)), SIZES)
 
 
 @dataclass(frozen=True)
@@ -70,57 +68,24 @@ def random_batch(rows: int, seed: int) -> Batch:
     return Batch(draw(), draw(), draw(), draw(), lr).astype(np.float32)
 
 
-def _tensor_sum(x, shape):
-    return np.add.reduceat(np.broadcast_to(x, shape), _STARTS, axis=1)[:, _IDS]
-
-
-def _guard(y):
-    tiny = np.asarray(TINY, np.result_type(y))
-    return np.where(np.abs(y) < tiny, np.where(y < 0, -tiny, tiny), y)
-
-
-def _norm(shape, x):
-    return np.sqrt(_tensor_sum(np.square(x), shape))
-
-
-def _elementwise(f):
-    return lambda shape, *args: f(*args)
-
-
-NUMPY_FUNCTIONS = {name: _elementwise(f) for name, f in {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": lambda x, y: x / _guard(y),
-    "max": np.maximum, "min": np.minimum,
-    "power": lambda x, y: np.power(np.maximum(np.abs(x), TINY), y),
-    "clip": lambda x, c: np.minimum(np.maximum(x, -np.abs(c)), np.abs(c)),
-    "interp": lambda x, y, a: (1 - a) * x + a * y,
-    "abs": np.abs, "sign": np.sign, "negative": np.negative, "reciprocal": lambda x: 1 / _guard(x),
-    "square": np.square, "cube": lambda x: x * x * x, "sqrt": lambda x: np.sqrt(np.abs(x)),
-    "cbrt": np.cbrt, "exp": np.exp, "expm1": np.expm1,
-    "log": lambda x: np.log(np.maximum(np.abs(x), TINY)), "log1p": lambda x: np.log1p(np.abs(x)),
-    "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "arctan": np.arctan,
-    "arcsin": lambda x: np.arcsin(np.clip(x, -1, 1)), "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
-}.items()} | {
-    "norm": _norm,
-    "global_norm": lambda shape, x: np.sqrt(np.sum(np.broadcast_to(np.square(x), shape),
-                                                   axis=1, keepdims=True)),
-    "dot": lambda shape, x, y: _tensor_sum(x * y, shape),
-    "cosine_sim": lambda shape, x, y: _tensor_sum(x * y, shape) / (
-        _norm(shape, x) * _norm(shape, y) + 1e-12),
-}
-
-
 def evaluate(program: Program, batch: Batch) -> np.ndarray:
     """(update, m, v) stacked, shape (3, rows, n), in the batch's dtype: the mirror of run_flat."""
     env = {"w": batch.w, "g": batch.g, "m": batch.m, "v": batch.v, "lr": batch.lr}
     scalar, shape = batch.w.dtype.type, batch.w.shape
+    segments = RowSegments(SIZES, shape[0])
     with np.errstate(all="ignore"):
         for s in program.statements:
             args = [env[a.name] if isinstance(a, Var) else scalar(a.value) for a in s.args]
-            env[s.target] = NUMPY_FUNCTIONS[s.op](shape, *args)
+            env[s.target] = FUNCTIONS[s.op](segments, *args)
     out = np.empty((len(program.returns), *shape), batch.w.dtype)
     for i, name in enumerate(program.returns):
         out[i] = env[name]   # broadcasts scalars, as run_flat does
     return out
+
+
+def finite_update(program: Program, rows: int = 16) -> bool:
+    """Whether the update is finite on random float32 states (a NaN rule is not worth training)."""
+    return bool(np.all(np.isfinite(evaluate(program, random_batch(rows, seed=0))[0])))
 
 
 # ---------------------------------------------------------------- fingerprint

@@ -1,17 +1,19 @@
-"""The function set of the paper, each with its JAX semantics over flattened parameters.
+"""The function set of the paper, written once for any array module (jax.numpy or NumPy).
 
-Values are float32 arrays: the parameters' flat vector (shape (n,)) or a scalar (shape ()).
-Per-tensor reductions (norm, dot, cosine_sim) need to know where each tensor starts, so every
-implementation receives a Segments context. Partial functions are totalised, as in the paper:
-sqrt and log take |x|, division and the logs guard against zero, arcsin clips its argument.
+Values are float arrays: the parameters' flat vector (shape (n,), or (rows, n) for a batch of
+states) or a scalar. Per-tensor reductions (norm, dot, cosine_sim) need to know where each
+tensor starts, so every implementation receives a segments context that also carries the array
+module. Partial functions are totalised, as in the paper: sqrt and log take |x|, division and the
+logs guard against zero, arcsin clips its argument.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 # A denominator smaller than this is replaced by it (keeping its sign): finite, never NaN.
 TINY = 1e-30
@@ -19,89 +21,97 @@ TINY = 1e-30
 
 @dataclass(frozen=True)
 class Segments:
-    """Which tensor of the parameter pytree each element of the flat vector belongs to."""
+    """Which tensor of the parameter pytree each element of the flat vector belongs to (JAX)."""
     ids: jax.Array          # (n,) int32
     count: int
+    xp: Any = jnp
 
     def broadcast(self, x):
         return jnp.broadcast_to(x, self.ids.shape)
 
     def tensor_sum(self, x):
         """Sum within each tensor, broadcast back to every element of that tensor."""
-        x = self.broadcast(x)
-        return jax.ops.segment_sum(x, self.ids, num_segments=self.count)[self.ids]
+        return jax.ops.segment_sum(self.broadcast(x), self.ids, num_segments=self.count)[self.ids]
 
     def global_sum(self, x):
         return jnp.sum(self.broadcast(x))
 
 
-def _guard(y):
-    return jnp.where(jnp.abs(y) < TINY, jnp.where(y < 0, -TINY, TINY), y)
+@dataclass(frozen=True)
+class RowSegments:
+    """The NumPy counterpart over a batch of states: arrays of shape (rows, n)."""
+    sizes: tuple[int, ...]
+    rows: int
+    xp: Any = np
+
+    @property
+    def shape(self):
+        return (self.rows, sum(self.sizes))
+
+    def broadcast(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def tensor_sum(self, x):
+        starts = np.cumsum((0,) + self.sizes[:-1])
+        ids = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        return np.add.reduceat(self.broadcast(x), starts, axis=1)[:, ids]
+
+    def global_sum(self, x):
+        return np.sum(self.broadcast(x), axis=1, keepdims=True)
 
 
-def _div(s, x, y):
-    return x / _guard(y)
+def guard(xp, y):
+    return xp.where(xp.abs(y) < TINY, xp.where(y < 0, -TINY, TINY), y)
 
 
-def _log(f):
-    return lambda s, x: f(jnp.maximum(jnp.abs(x), TINY))
-
-
-def _norm(s, x):
-    return jnp.sqrt(s.tensor_sum(jnp.square(x)))
-
-
-def _cosine_sim(s, x, y):
-    return s.tensor_sum(x * y) / (_norm(s, x) * _norm(s, y) + 1e-12)
+def _norm(xp, s, x):
+    return xp.sqrt(s.tensor_sum(xp.square(x)))
 
 
 @dataclass(frozen=True)
 class Function:
     name: str
     arity: int
-    impl: Callable   # (segments, *args) -> value
+    impl: Callable   # (array module, segments, *args) -> value
     infix: str | None = None
 
-    def __call__(self, segments: Segments, *args):
-        return self.impl(segments, *args)
-
-
-def _elementwise(f):
-    return lambda s, *args: f(*args)
+    def __call__(self, segments, *args):
+        return self.impl(segments.xp, segments, *args)
 
 
 _TABLE = [
-    Function("add", 2, _elementwise(jnp.add), "+"),
-    Function("sub", 2, _elementwise(jnp.subtract), "-"),
-    Function("mul", 2, _elementwise(jnp.multiply), "*"),
-    Function("div", 2, _div, "/"),
-    Function("max", 2, _elementwise(jnp.maximum)),
-    Function("min", 2, _elementwise(jnp.minimum)),
-    Function("power", 2, _elementwise(lambda x, y: jnp.power(jnp.maximum(jnp.abs(x), TINY), y))),
-    Function("clip", 2, _elementwise(lambda x, c: jnp.clip(x, -jnp.abs(c), jnp.abs(c)))),
-    Function("interp", 3, _elementwise(lambda x, y, a: (1 - a) * x + a * y)),
-    Function("abs", 1, _elementwise(jnp.abs)),
-    Function("sign", 1, _elementwise(jnp.sign)),
-    Function("negative", 1, _elementwise(jnp.negative)),
-    Function("reciprocal", 1, lambda s, x: 1.0 / _guard(x)),
-    Function("square", 1, _elementwise(jnp.square)),
-    Function("cube", 1, _elementwise(lambda x: x * x * x)),
-    Function("sqrt", 1, _elementwise(lambda x: jnp.sqrt(jnp.abs(x)))),
-    Function("cbrt", 1, _elementwise(jnp.cbrt)),
-    Function("exp", 1, _elementwise(jnp.exp)),
-    Function("expm1", 1, _elementwise(jnp.expm1)),
-    Function("log", 1, _log(jnp.log)),
-    Function("log1p", 1, _elementwise(lambda x: jnp.log1p(jnp.abs(x)))),
-    Function("sin", 1, _elementwise(jnp.sin)),
-    Function("cos", 1, _elementwise(jnp.cos)),
-    Function("tanh", 1, _elementwise(jnp.tanh)),
-    Function("arcsin", 1, _elementwise(lambda x: jnp.arcsin(jnp.clip(x, -1.0, 1.0)))),
-    Function("arctan", 1, _elementwise(jnp.arctan)),
-    Function("sigmoid", 1, _elementwise(jax.nn.sigmoid)),
+    Function("add", 2, lambda xp, s, x, y: x + y, "+"),
+    Function("sub", 2, lambda xp, s, x, y: x - y, "-"),
+    Function("mul", 2, lambda xp, s, x, y: x * y, "*"),
+    Function("div", 2, lambda xp, s, x, y: x / guard(xp, y), "/"),
+    Function("max", 2, lambda xp, s, x, y: xp.maximum(x, y)),
+    Function("min", 2, lambda xp, s, x, y: xp.minimum(x, y)),
+    Function("power", 2, lambda xp, s, x, y: xp.power(xp.maximum(xp.abs(x), TINY), y)),
+    Function("clip", 2, lambda xp, s, x, c: xp.minimum(xp.maximum(x, -xp.abs(c)), xp.abs(c))),
+    Function("interp", 3, lambda xp, s, x, y, a: (1 - a) * x + a * y),
+    Function("abs", 1, lambda xp, s, x: xp.abs(x)),
+    Function("sign", 1, lambda xp, s, x: xp.sign(x)),
+    Function("negative", 1, lambda xp, s, x: -x),
+    Function("reciprocal", 1, lambda xp, s, x: 1.0 / guard(xp, x)),
+    Function("square", 1, lambda xp, s, x: xp.square(x)),
+    Function("cube", 1, lambda xp, s, x: x * x * x),
+    Function("sqrt", 1, lambda xp, s, x: xp.sqrt(xp.abs(x))),
+    Function("cbrt", 1, lambda xp, s, x: xp.cbrt(x)),
+    Function("exp", 1, lambda xp, s, x: xp.exp(x)),
+    Function("expm1", 1, lambda xp, s, x: xp.expm1(x)),
+    Function("log", 1, lambda xp, s, x: xp.log(xp.maximum(xp.abs(x), TINY))),
+    Function("log1p", 1, lambda xp, s, x: xp.log1p(xp.abs(x))),
+    Function("sin", 1, lambda xp, s, x: xp.sin(x)),
+    Function("cos", 1, lambda xp, s, x: xp.cos(x)),
+    Function("tanh", 1, lambda xp, s, x: xp.tanh(x)),
+    Function("arcsin", 1, lambda xp, s, x: xp.arcsin(xp.clip(x, -1.0, 1.0))),
+    Function("arctan", 1, lambda xp, s, x: xp.arctan(x)),
+    Function("sigmoid", 1, lambda xp, s, x: 1.0 / (1.0 + xp.exp(-x))),
     Function("norm", 1, _norm),
-    Function("global_norm", 1, lambda s, x: jnp.sqrt(s.global_sum(jnp.square(x)))),
-    Function("dot", 2, lambda s, x, y: s.tensor_sum(x * y)),
-    Function("cosine_sim", 2, _cosine_sim),
+    Function("global_norm", 1, lambda xp, s, x: xp.sqrt(s.global_sum(xp.square(x)))),
+    Function("dot", 2, lambda xp, s, x, y: s.tensor_sum(x * y)),
+    Function("cosine_sim", 2, lambda xp, s, x, y: s.tensor_sum(x * y) / (
+        _norm(xp, s, x) * _norm(xp, s, y) + 1e-12)),
 ]
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in _TABLE}
