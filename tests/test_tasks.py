@@ -20,19 +20,21 @@ ADAM_FRACTION = {
     "rosenbrock": 0.1,  # 0.040 / 0.037..0.044
     "logistic": 0.2,  # 0.065 / 0.088..0.097
     "mlp_digits": 0.1,  # 0.029 / 0.026..0.038
-    "sequence": 0.1,  # 0.003 / 0.003..0.029
+    "sequence": 0.12,  # 0.051 / 0.054..0.058
     "mlp_spirals": 0.2,  # 0.078 / 0.014..0.038
     "mlp_digits_deep": 0.1,  # 0.032 / 0.032..0.038
-    "sequence_long": 0.2,  # 0.025 / 0.015..0.049
+    "sequence_long": 0.07,  # 0.032 / 0.016..0.034
     "quadratic_highdim": 3e-3,  # 8e-4 / 4e-4..9e-4
 }
 
 
-def _train(task: Task, make_opt, lrs) -> np.ndarray:
-    """Eval after task.steps for each lr, vmapped over the lr grid so each task compiles once."""
+def _train(task: Task, make_opt, lrs, nudge: float = 0.0) -> np.ndarray:
+    """Eval after task.steps for each lr, vmapped over the lr grid so each task compiles once.
+    nudge: relative perturbation of the initial parameters (a fixed pattern, no extra PRNG draws)."""
 
     def run(lr):
-        params = task.init(KEY)
+        params = jax.tree.map(lambda x: x * (1 + nudge * jnp.cos(jnp.arange(x.size, dtype=jnp.float32))
+                                             .reshape(x.shape)), task.init(KEY))
         opt = make_opt(lr)
 
         def body(carry, step):
@@ -88,13 +90,27 @@ def test_tuned_adam_learns(name):
     assert best < ADAM_FRACTION[name] * e0, (name, e0, best)
 
 
-@pytest.mark.parametrize("name", ["quadratic", "rosenbrock"])
-def test_adam_beats_tuned_sgd(name):
-    # measured (key 0): quadratic adam 7.9e-6 vs sgd 5.9e-3; rosenbrock adam 1.1e-2 vs sgd 1.22
+# measured (key 0): quadratic adam 7.9e-6 vs sgd 5.9e-3; rosenbrock adam 1.1e-2 vs sgd 1.22;
+# sequence adam 0.062 vs sgd 0.257 (0.24); sequence_long adam 0.029 vs sgd 0.178 (0.16), sgd's best lr is 1.
+@pytest.mark.parametrize("name,ratio", [("quadratic", 0.1), ("rosenbrock", 0.1), ("sequence", 0.5),
+                                        ("sequence_long", 0.4)])
+def test_adam_beats_tuned_sgd(name, ratio):
     task = get_task(name)
     grid = 10 ** np.linspace(-4, 0, 9)
     adam, sgd = _train(task, optax.adam, grid).min(), _train(task, optax.sgd, grid).min()
-    assert adam < 0.1 * sgd, (adam, sgd)
+    assert adam < ratio * sgd, (adam, sgd)
+
+
+@pytest.mark.parametrize("name", ["sequence", "sequence_long"])
+@pytest.mark.parametrize("opt", ["adam", "momentum"])
+def test_sequence_training_is_not_chaotic(name, opt):
+    # Rounding-sized changes (vmap layout, an equivalent code path) must not move scores. The tanh RNNs
+    # these tasks replaced moved log10(eval) by up to 0.22 under this nudge; now it is < 1e-5.
+    task = get_task(name)
+    make = {"adam": optax.adam, "momentum": lambda lr: optax.sgd(lr, momentum=0.9)}[opt]
+    lrs = [1e-3, 1e-2, 1e-1]  # the search's grid
+    base, nudged = _train(task, make, lrs), _train(task, make, lrs, nudge=1e-6)
+    np.testing.assert_allclose(np.log10(nudged), np.log10(base), atol=0.01)
 
 
 def test_registry():
