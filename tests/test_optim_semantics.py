@@ -89,7 +89,7 @@ def test_vectorized_interpreter_agrees_with_direct_one(program):
     g, m, v = (jnp.asarray(rng.normal(size=w.shape), jnp.float32) for _ in range(3))
     segments = semantics.segments_of(PARAMS)
     direct = semantics.run_flat(program, segments, w, g, m, v, 0.01)
-    batched = vectorized.run_encoded(vectorized.encode(program), segments, w, g, m, v,
+    *batched, _ = vectorized.run_encoded(vectorized.encode(program), segments, w, g, m, v,
                                      jnp.float32(0.01))
     for a, b in zip(direct, batched):
         np.testing.assert_allclose(np.asarray(b), np.asarray(a), rtol=2e-4, atol=1e-5)

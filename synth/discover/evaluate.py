@@ -60,9 +60,10 @@ class Problem:
 
 def program_rule(enc: vectorized.Encoded, segments) -> tuple[UpdateRule, Callable]:
     def update(g, state, w, lr):
-        step, m, v = vectorized.run_encoded(enc, segments, w, g, state[0], state[1], lr)
-        return step, (m, v)
-    return update, lambda w0: (jnp.zeros_like(w0), jnp.zeros_like(w0))
+        m, v, regs = state
+        step, m, v, regs = vectorized.run_encoded(enc, segments, w, g, m, v, lr, regs)
+        return step, (m, v, regs)
+    return update, lambda w0: (jnp.zeros_like(w0), jnp.zeros_like(w0), vectorized.registers(enc, w0))
 
 
 def optax_rule(make: Callable[[jax.Array], optax.GradientTransformation]):

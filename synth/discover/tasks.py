@@ -250,7 +250,7 @@ STAGE1 = [
     _logistic("logistic", 200, 64, 0.03),
 ]
 STAGE2 = [
-    _mlp("mlp_digits", "digits", 360, (64, 32, 10), "relu", 150, 64, 0, 0.05),
+    _mlp("mlp_digits", "digits", 360, (64, 32, 10), "relu", 150, 32, 0, 0.05),
     _attention("sequence", _zipf_majority, 24, 3, 8, 16, 10, 150, 6, 0, 1e-4,
                "causal attention (d 8, MLP 16) predicting the majority class so far of Zipf tokens "
                "(24 tokens, 3 classes), length 10, batch 6, cross entropy"),

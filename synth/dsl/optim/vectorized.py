@@ -18,13 +18,15 @@ from synth.dsl.optim.functions import FUNCTIONS, OPCODES, Segments
 
 MAX_STATEMENTS = 32
 MAX_CONSTANTS = 16
+# Registers: the inputs, the program's constants (broadcast once per training run), then one
+# result per statement.
 _FIRST_CONST = len(INPUTS)
 _FIRST_STMT = _FIRST_CONST + MAX_CONSTANTS
 REGISTERS = _FIRST_STMT + MAX_STATEMENTS
 
 
 class Encoded(NamedTuple):
-    """One program (or, stacked, a population): registers are inputs, constants, statement results."""
+    """One program (or, stacked, a population) as arrays."""
     ops: jax.Array        # (MAX_STATEMENTS,) int32 opcode per statement
     args: jax.Array       # (MAX_STATEMENTS, 3) int32 register of each argument
     consts: jax.Array     # (MAX_CONSTANTS,) float32
@@ -73,13 +75,23 @@ def _branches(segments: Segments):
     return [branch(f) for f in ordered]
 
 
-def run_encoded(enc: Encoded, segments: Segments, w, g, m, v, lr):
-    """Same meaning as semantics.run_flat, for an encoded program; returns (update, m, v)."""
+def registers(enc: Encoded, w) -> jax.Array:
+    """A register file for parameters shaped like w, constants filled in.
+
+    Pass the one run_encoded returns back on the next step: refilling it every step would cost
+    more than most programs' statements.
+    """
+    consts = jnp.broadcast_to(jnp.asarray(enc.consts)[:, None], (MAX_CONSTANTS,) + w.shape)
+    return jnp.concatenate([jnp.zeros((_FIRST_CONST,) + w.shape, w.dtype), consts.astype(w.dtype),
+                            jnp.zeros((MAX_STATEMENTS,) + w.shape, w.dtype)])
+
+
+def run_encoded(enc: Encoded, segments: Segments, w, g, m, v, lr, regs=None):
+    """Same meaning as semantics.run_flat, for an encoded program; returns (update, m, v, regs)."""
     branches = _branches(segments)
     enc = Encoded(*(jnp.asarray(x) for x in enc))
-    inputs = jnp.stack([w, g, m, v, segments.broadcast(lr)])
-    consts = jnp.broadcast_to(enc.consts[:, None], (MAX_CONSTANTS,) + w.shape).astype(w.dtype)
-    regs = jnp.concatenate([inputs, consts, jnp.zeros((MAX_STATEMENTS,) + w.shape, w.dtype)])
+    regs = registers(enc, w) if regs is None else regs
+    regs = regs.at[:_FIRST_CONST].set(jnp.stack([w, g, m, v, segments.broadcast(lr)]))
 
     def statement(i, regs):
         a, b, c = (regs[enc.args[i, j]] for j in range(3))
@@ -87,4 +99,4 @@ def run_encoded(enc: Encoded, segments: Segments, w, g, m, v, lr):
         return regs.at[_FIRST_STMT + i].set(result)
 
     regs = jax.lax.fori_loop(0, enc.length, statement, regs)
-    return regs[enc.returns[0]], regs[enc.returns[1]], regs[enc.returns[2]]
+    return regs[enc.returns[0]], regs[enc.returns[1]], regs[enc.returns[2]], regs
