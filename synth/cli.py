@@ -10,6 +10,7 @@ from synth.errors import Interrupted, SynthError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+DEFAULT_BUDGET = 20000   # synth.discover.run.DiscoverConfig's; kept here so --help needs no jax
 
 
 def _discover(args) -> int:
@@ -97,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--space", required=True, help="optimizers")
     d.add_argument("--init", default="sgd",
                    help="warm start: sgd, momentum, adam, adamw, lion, random, or a .optim file")
-    d.add_argument("--budget-evals", type=int, default=3000, help="candidate evaluations (default 3000)")
+    d.add_argument("--budget-evals", type=int, default=DEFAULT_BUDGET,
+                   help=f"candidate evaluations, cache hits included (default {DEFAULT_BUDGET})")
     d.add_argument("--population", type=int, default=64)
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--out", default="runs/discover", help="output directory")

@@ -118,3 +118,9 @@ def test_discover_end_to_end_with_ctrl_c_and_resume(tmp_path):
     assert results["evaluations"] == 96
     assert "best program (meta-validation fitness" in done.stdout
     assert "sgd_momentum" in done.stdout and "adamw" in done.stdout
+
+
+def test_cli_default_budget_is_the_library_default():
+    from synth.cli import DEFAULT_BUDGET
+    from synth.discover.run import DiscoverConfig
+    assert DEFAULT_BUDGET == DiscoverConfig().budget_evals

@@ -24,7 +24,7 @@ CHECKPOINT = "checkpoint.json"
 @dataclass(frozen=True)
 class DiscoverConfig:
     init: str = "sgd"
-    budget_evals: int = 3000
+    budget_evals: int = 20000
     population: int = 64
     tournament: int = 8
     batch: int = 32
