@@ -58,12 +58,13 @@ def _optim_check(args) -> int:
     from synth.dsl.optim import analysis
     a, b = (_load_optim(path) for path in (args.a, args.b))
     answer = analysis.equivalent(a, b)
+    from synth.sketch.answers import Proved
     if args.json:
-        print(json.dumps({"equivalent": type(answer).__name__ in ("Proved", "Tested"),
-                          "evidence": type(answer).__name__, "detail": answer.describe()}))
+        print(json.dumps({"proved": isinstance(answer, Proved), "evidence": type(answer).__name__,
+                          "detail": answer.describe()}))
     else:
         print(answer.describe())
-    return 0 if type(answer).__name__ == "Proved" else 1
+    return 0 if isinstance(answer, Proved) else 1
 
 
 def _fmt(args) -> int:

@@ -45,7 +45,7 @@ def test_optim_check_proved(capsys, tmp_path):
     code, out, _ = run(capsys, "optim", "check", a, b)
     assert code == 0 and out.startswith("proved by z3")
     code, out, _ = run(capsys, "optim", "check", a, b, "--json")
-    assert json.loads(out)["evidence"] == "Proved"
+    assert json.loads(out)["evidence"] == "Proved" and json.loads(out)["proved"] is True
 
 
 def test_optim_check_counterexample(capsys, tmp_path):
@@ -53,7 +53,7 @@ def test_optim_check_counterexample(capsys, tmp_path):
     b = _write(tmp_path, "b.optim", "    update = sign(g)")
     code, out, _ = run(capsys, "optim", "check", a, b, "--json")
     assert code == 1
-    assert json.loads(out)["evidence"] == "Counterexample"
+    assert json.loads(out)["evidence"] == "Counterexample" and json.loads(out)["proved"] is False
 
 
 def test_fmt(capsys, tmp_path):
@@ -124,3 +124,12 @@ def test_cli_default_budget_is_the_library_default():
     from synth.cli import DEFAULT_BUDGET
     from synth.discover.run import DiscoverConfig
     assert DEFAULT_BUDGET == DiscoverConfig().budget_evals
+
+
+def test_example_runs():
+    done = subprocess.run([sys.executable, "examples/use_a_dsl_optimizer.py"], capture_output=True,
+                          text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert "simplification: proved by dead-code removal: 1 of 5 statements removed" in done.stdout
+    assert "same as the library's Lion? counterexample" in done.stdout
+    assert float(done.stdout.rsplit("final loss", 1)[1]) < 5.0

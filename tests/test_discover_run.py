@@ -10,7 +10,7 @@ import pytest
 from synth.discover.run import CHECKPOINT, DiscoverConfig, discover
 from synth.dsl import optim
 from synth.dsl.optim import analysis
-from synth.errors import CheckpointError, EvaluationError, Interrupted, NameError_
+from synth.errors import CheckpointError, EvaluationError, Interrupted, NameError_, ShapeError
 
 SMALL = DiscoverConfig(budget_evals=96, population=16, tournament=4, batch=8, finalists=2,
                        stage1=("quadratic",), stage2=("logistic",),
@@ -109,3 +109,7 @@ def test_bad_warm_starts(tmp_path):
     nan.write_text("def train(w, g, m, v, lr):\n t = exp(1000.0)\n update = g * t\n return update, m, v\n")
     with pytest.raises(EvaluationError, match="the warm-start program's update is NaN or infinite"):
         discover(DiscoverConfig(init=str(nan)), tmp_path)
+    scalar = tmp_path / "scalar.optim"
+    scalar.write_text("def train(w, g, m, v, lr):\n update = lr * 2.0\n return update, m, v\n")
+    with pytest.raises(ShapeError, match=f"{scalar}: the returned update 'update' does not have"):
+        discover(DiscoverConfig(init=str(scalar)), tmp_path)

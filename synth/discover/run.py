@@ -14,7 +14,8 @@ from synth.discover.evaluate import Funnel
 from synth.dsl import optim
 from synth.dsl.contract import Language
 from synth.dsl.optim import analysis, mutate
-from synth.errors import CheckpointError, EvaluationError, Interrupted, NameError_, SynthError
+from synth.errors import (CheckpointError, EvaluationError, Interrupted, Location, NameError_,
+                          ShapeError, SynthError)
 from synth.search.evolution import EvolutionConfig, SearchState, evolve
 
 INITS = ("sgd", "momentum", "adam", "adamw", "lion", "random")
@@ -49,7 +50,11 @@ def warm_start(config: DiscoverConfig) -> str:
         program = optim.library.load(config.init)
     elif config.init.endswith(".optim") and Path(config.init).is_file():
         program = optim.parse(Path(config.init).read_text(), file=config.init)
-        optim.check_shapes(program)
+        try:
+            optim.check_shapes(program)
+        except ShapeError as e:
+            raise ShapeError(e.what, where=Location(config.init), found=e.found,
+                             expected=e.expected) from None
         if not analysis.finite_update(program):
             raise EvaluationError("the warm-start program's update is NaN or infinite",
                                   found=config.init, expected="finite updates on random inputs")
