@@ -1,6 +1,5 @@
 """The synth command: outputs, exit codes, one-line errors without tracebacks."""
 import json
-import os
 import signal
 import subprocess
 import sys

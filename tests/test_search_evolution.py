@@ -1,5 +1,4 @@
 """Regularized evolution on PyGlove: determinism, the behaviour cache, warm start, resume by replay."""
-import random
 
 import pyglove as pg
 

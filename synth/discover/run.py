@@ -135,7 +135,7 @@ def load_checkpoint(out: Path) -> tuple[DiscoverConfig, str, dict[str, float]]:
     path = out / CHECKPOINT
     if not path.exists():
         raise CheckpointError("no checkpoint to resume", where=None, found=str(path),
-                              expected=f"a directory written by synth discover --out")
+                              expected="a directory written by synth discover --out")
     try:
         data = json.loads(path.read_text())
         config = DiscoverConfig(**{k: tuple(v) if isinstance(v, list) else v

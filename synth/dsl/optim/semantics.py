@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import optax
 from jax.flatten_util import ravel_pytree
 
-from synth.dsl.optim.ast import INPUTS, Const, Program, Var
+from synth.dsl.optim.ast import INPUTS, Program, Var
 from synth.dsl.optim.functions import FUNCTIONS, Segments
 from synth.errors import ShapeError
 
