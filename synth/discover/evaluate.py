@@ -36,7 +36,7 @@ class Problem:
     def __init__(self, task: Task, seeds: Sequence[int]):
         self.task = task
         trees = [task.init(jax.random.PRNGKey(s)) for s in seeds]
-        flat, self.unravel = ravel_pytree(trees[0])
+        self.unravel = ravel_pytree(trees[0])[1]
         self.w0 = jnp.stack([ravel_pytree(t)[0] for t in trees])
         self.segments = segments_of(trees[0])
         self.initial = jax.vmap(lambda w: task.eval(self.unravel(w)))(self.w0)

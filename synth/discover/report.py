@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from synth.discover.leaderboard import FINAL_SEEDS, format_table, leaderboard
 from synth.discover.evaluate import FINAL_LRS, SEARCH_LRS
 from synth.dsl import optim
 from synth.dsl.optim import analysis, export
+from synth.files import write_atomically
 from synth.search.evolution import SearchState, best
 
 
@@ -51,10 +51,10 @@ def write_results(out: Path, config, state: SearchState, redundancy: float, seco
                    f"final (best.fitness, baselines): best of lr {list(FINAL_LRS)}, mean of seeds "
                    f"{list(FINAL_SEEDS)}, on meta-validation tasks never seen in search",
     }
-    _write(out / "results.json", json.dumps(results, indent=2))
-    _write(out / "best.optim", winner.program)
-    _write(out / "best_optax.py", export.to_python_module(simplified.program))
-    _write(out / "best.hlo.txt", export.hlo_text(simplified.program))
+    write_atomically(out / "results.json", json.dumps(results, indent=2))
+    write_atomically(out / "best.optim", winner.program)
+    write_atomically(out / "best_optax.py", export.to_python_module(simplified.program))
+    write_atomically(out / "best.hlo.txt", export.hlo_text(simplified.program))
     plot_progress(state, out / "progress.png")
     results["table"] = format_table(entries)
     return results
@@ -74,9 +74,3 @@ def plot_progress(state: SearchState, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)

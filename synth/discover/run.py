@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -16,6 +15,7 @@ from synth.dsl.contract import Language
 from synth.dsl.optim import analysis, mutate
 from synth.errors import (CheckpointError, EvaluationError, Interrupted, Location, NameError_,
                           ShapeError, SynthError)
+from synth.files import write_atomically
 from synth.search.evolution import EvolutionConfig, SearchState, evolve
 
 INITS = ("sgd", "momentum", "adam", "adamw", "lion", "random")
@@ -123,12 +123,10 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
 
 
 def save_checkpoint(out: Path, config: DiscoverConfig, start: str, state: SearchState) -> None:
-    """Atomic: a crash mid-write leaves the previous checkpoint intact."""
+    """The scores by fingerprint, the warm start and the config: resume replays the rest."""
     data = {"format": 1, "config": asdict(config), "start": start, "proposals": state.proposals,
             "scores": list(state.scores.items())}
-    tmp = out / (CHECKPOINT + ".tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, out / CHECKPOINT)
+    write_atomically(out / CHECKPOINT, json.dumps(data))
 
 
 def load_checkpoint(out: Path) -> tuple[DiscoverConfig, str, dict[str, float]]:

@@ -100,16 +100,16 @@ def evolve(language: Language, score: Scorer, start: str, config: EvolutionConfi
         dnas = [algorithm.propose() for _ in range(n)]
         programs = [language.parse(d.value) for d in dnas]
         prints = [language.fingerprint(p) for p in programs]
-        fresh = {}
-        for fp, p in zip(prints, programs):
+        fresh = {}   # fingerprint -> (program, text) of its first proposal in this batch
+        for fp, p, dna in zip(prints, programs, dnas):
             if fp not in state.scores and fp not in fresh:
-                fresh[fp] = p
+                fresh[fp] = (p, dna.value)
         state.cache_hits += n - len(fresh)
         unknown = [fp for fp in fresh if fp not in known]
-        scored = dict(zip(unknown, score([fresh[fp] for fp in unknown]))) if unknown else {}
-        for fp, p in fresh.items():
+        scored = dict(zip(unknown, score([fresh[fp][0] for fp in unknown]))) if unknown else {}
+        for fp, (_, text) in fresh.items():
             state.scores[fp] = float(known[fp] if fp in known else scored[fp])
-            state.texts[fp] = language.format(p)
+            state.texts[fp] = text
         for dna, fp, p in zip(dnas, prints, programs):
             fitness = state.scores[fp]
             algorithm.feedback(dna, -fitness)   # PyGlove maximises reward
