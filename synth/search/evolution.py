@@ -93,6 +93,8 @@ def evolve(language: Language, score: Scorer, start: str, config: EvolutionConfi
     """
     state = SearchState()
     known = known or {}
+    # Canonical text from here on: the mutator formats every child, so each DNA value is one.
+    start = language.format(language.parse(start))
     algorithm = _evolution(language, start, config, config.seed)
     stale_since = 0
     while state.proposals < config.budget:
