@@ -1,0 +1,99 @@
+"""The two calling conventions (AAPCS64 and the RISC-V LP64D ABI), in canonical register names.
+
+Arguments are matched by position, not by register: both ABIs give the n-th integer argument
+the n-th integer register and the n-th floating-point argument the n-th FP register, except
+that RISC-V passes the variadic FP arguments of printf in integer registers, interleaved with
+the integers in order. `argument_registers` places a signature's arguments for either ISA, so
+the verifier can require that argument k has the same value on both sides.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_X = [f"x{i}" for i in range(32)]
+
+ABI = {
+    "aarch64": dict(int_args=_X[0:8], fp_args=[f"v{i}" for i in range(8)],
+                    int_returns=["x0", "x1"], fp_returns=["v0", "v1", "v2", "v3"],
+                    caller_saved=set(_X[0:19]) | {"x30", "n", "z", "c", "v"}
+                    | {f"v{i}" for i in list(range(8)) + list(range(16, 32))},
+                    variadic_fp_in_int=False),
+    "riscv64": dict(int_args=_X[10:18], fp_args=[f"f{i}" for i in range(10, 18)],
+                    int_returns=["x10", "x11"], fp_returns=["f10", "f11"],
+                    caller_saved={"x1", "x5", "x6", "x7", *_X[10:18], *_X[28:32]}
+                    | {f"f{i}" for i in list(range(0, 8)) + list(range(10, 18)) + list(range(28, 32))},
+                    variadic_fp_in_int=True),
+}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Argument kinds in order: "i32", "i64" (integers, pointers) or "f32", "f64"; `fixed` is
+    how many come before the `...` of a variadic function (None: not variadic)."""
+    args: tuple[str, ...]
+    returns: str | None = "i64"
+    fixed: int | None = None
+
+
+# The C library functions the corpus calls, with their C prototypes' kinds.
+LIBRARY = {
+    "printf": Signature(("i64",), "i32", fixed=1),
+    "puts": Signature(("i64",), "i32"), "putchar": Signature(("i32",), "i32"),
+    "memcpy": Signature(("i64", "i64", "i64")), "memmove": Signature(("i64", "i64", "i64")),
+    "memset": Signature(("i64", "i32", "i64")), "memcmp": Signature(("i64", "i64", "i64"), "i32"),
+    "strcmp": Signature(("i64", "i64"), "i32"), "strncmp": Signature(("i64", "i64", "i64"), "i32"),
+    "strlen": Signature(("i64",)), "strcpy": Signature(("i64", "i64")),
+    "strcat": Signature(("i64", "i64")), "strchr": Signature(("i64", "i32")),
+    "qsort": Signature(("i64", "i64", "i64", "i64"), None), "malloc": Signature(("i64",)),
+    "calloc": Signature(("i64", "i64")), "free": Signature(("i64",), None),
+    "abs": Signature(("i32",), "i32"), "labs": Signature(("i64",)), "exit": Signature(("i32",), None),
+    "atoi": Signature(("i64",), "i32"), "sqrt": Signature(("f64",), "f64"),
+    "fabs": Signature(("f64",), "f64"), "floor": Signature(("f64",), "f64"),
+    "pow": Signature(("f64", "f64"), "f64"),
+}
+
+_CONVERSION = re.compile(r"%[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?(hh|h|ll|l|z|j|t|L)?([diouxXeEfFgGaAcspn%])")
+
+
+def printf_arguments(fmt: str) -> tuple[str, ...]:
+    """Kinds of the variadic arguments a printf format consumes (`*` widths included)."""
+    kinds = []
+    for width, precision, length, conv in _CONVERSION.findall(fmt):
+        kinds += ["i32"] * ((width == "*") + (precision == "*"))
+        if conv == "%":
+            continue
+        if conv in "eEfFgGaA":
+            kinds.append("f64")
+        elif conv in "sp" or length in ("l", "ll", "z", "j", "t"):
+            kinds.append("i64")
+        elif conv == "n":
+            kinds.append("i64")
+        else:
+            kinds.append("i32")
+    return tuple(kinds)
+
+
+def argument_registers(isa: str, signature: Signature) -> list[tuple[str, int]] | None:
+    """(register, bits) of each argument in order; None if some argument goes on the stack
+    (the stack is memory, which the verifier compares whole)."""
+    abi = ABI[isa]
+    ints, fps = list(abi["int_args"]), list(abi["fp_args"])
+    places = []
+    for k, kind in enumerate(signature.args):
+        variadic = signature.fixed is not None and k >= signature.fixed
+        bits = 32 if kind.endswith("32") else 64
+        use_int = kind.startswith("i") or (variadic and abi["variadic_fp_in_int"])
+        pool = ints if use_int or not fps else fps
+        if not pool:
+            return None
+        places.append((pool.pop(0), bits))
+    return places
+
+
+def return_registers(isa: str, kind: str | None) -> list[tuple[str, int]]:
+    if kind is None:
+        return []
+    abi = ABI[isa]
+    return [((abi["fp_returns"] if kind.startswith("f") else abi["int_returns"])[0],
+             32 if kind.endswith("32") else 64)]
