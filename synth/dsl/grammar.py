@@ -60,4 +60,9 @@ def _expected(names) -> str | None:
 
 _TOKEN_NAMES = {"LPAR": "'('", "RPAR": "')'", "COMMA": "','", "COLON": "':'", "EQUAL": "'='",
                 "NAME": "a name", "NUMBER": "a number", "SIGNED_NUMBER": "a number",
-                "_NL": "a new line", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'"}
+                "_NL": "a new line", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'",
+                # the assembly grammars
+                "LSQB": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "HASH": "'#'",
+                "BANG": "'!'", "INT": "a number", "FLOAT": "a number", "RELOC": "a relocation",
+                "PERCENT_OP": "a relocation", "LOCAL_REF": "a local label", "MNEMONIC": "an instruction",
+                "LABEL": "a label", "DIRECTIVE": "a directive"}

@@ -1,0 +1,143 @@
+"""Block equivalence: does the target block do what the source block does, for every state?
+
+The two machines start in states related by the register map: each source register live at the
+block's entry equals its target register in the bits the source will read (the rest of the
+target register is free), and memory is one and the same array. Both blocks run symbolically.
+They are equivalent when, at the end,
+  - every source register live at the exit equals its target register in the live bits,
+  - memory is equal,
+  - control leaves the same way: the same branch target under an equivalent condition, the
+    same callee with equal arguments (placed by each ABI, see abi.py), or a return.
+Z3 decides the claim: Proved, a Counterexample (a concrete state that tells them apart), or
+Unknown on a timeout or an instruction without semantics. Nothing else counts as a proof.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from synth.dsl.asm.ast import Instruction
+from synth.errors import SynthError
+from synth.sketch.answers import Counterexample, Proved, Unknown
+from synth.sketch.solver import prove
+from synth.transpile.machine import Exit, Semantics, State
+
+TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A source register that must equal a target register in its low `bits` at the exit."""
+    source: str
+    target: str
+    bits: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """Everything the solver is asked about one block pair (kept for CEGIS and reports)."""
+    claims: tuple[z3.BoolRef, ...]
+    inputs: tuple[z3.ExprRef, ...]
+    labels: tuple[str, ...]           # what each claim says, for counterexamples
+
+
+def related_states(src: Semantics, dst: Semantics, live_in: dict[str, tuple[str, int]]) -> tuple[State, State]:
+    """Fresh symbolic states whose live registers agree: live_in maps source register -> (target register, bits)."""
+    s = State.symbolic(src.widths, "s!")
+    t = State.symbolic(dst.widths, "t!")
+    t.mem = s.mem
+    for r, (tr, bits) in live_in.items():
+        high = t.regs[tr].size() - bits
+        low = z3.Extract(bits - 1, 0, s.regs[r])
+        t.regs[tr] = z3.Concat(z3.Extract(t.regs[tr].size() - 1, bits, t.regs[tr]), low) if high else low
+    return s, t
+
+
+def run(semantics: Semantics, state: State, instructions: tuple[Instruction, ...]) -> Exit | None:
+    """Execute a straight-line block; only its last instruction may leave."""
+    exit = None
+    for k, instr in enumerate(instructions):
+        exit = semantics.execute(state, instr)
+        if exit is not None and k != len(instructions) - 1 and exit.kind != "call":
+            raise _Inner(f"control leaves at instruction {k + 1} of {len(instructions)}")
+    return exit
+
+
+class _Inner(Exception):
+    pass
+
+
+def block_query(src: Semantics, dst: Semantics, source: tuple[Instruction, ...],
+                target: tuple[Instruction, ...], live_in: dict[str, tuple[str, int]],
+                live_out: list[Obligation], labels_equal=lambda a, b: a == b) -> Query:
+    s, t = related_states(src, dst, live_in)
+    inputs = tuple(v for v in s.regs.values()) + tuple(v for v in t.regs.values()) + (s.mem,)
+    s_exit = run(src, s, source)
+    t_exit = run(dst, t, target)
+    claims, labels = [], []
+    for o in live_out:
+        claims.append(z3.Extract(o.bits - 1, 0, s.regs[o.source]) == z3.Extract(o.bits - 1, 0, t.regs[o.target]))
+        labels.append(f"{o.source}/{o.target} ({o.bits} bits)")
+    claims.append(s.mem == t.mem)
+    labels.append("memory")
+    claims_exit, labels_exit = _exit_claims(s_exit, t_exit, labels_equal)
+    return Query(tuple(claims + claims_exit), inputs, tuple(labels + labels_exit))
+
+
+def _exit_claims(a: Exit | None, b: Exit | None, labels_equal) -> tuple[list, list]:
+    kind = lambda e: "next" if e is None else e.kind
+    if kind(a) != kind(b) and not {kind(a), kind(b)} <= {"jump", "branch"}:
+        return [z3.BoolVal(False)], [f"control flow: source {kind(a)}, target {kind(b)}"]
+    if a is None or a.kind == "return":
+        return [], []
+    if a.kind in ("call", "indirect") and a.register_target is not None:
+        if b.register_target is None:
+            return [z3.BoolVal(False)], ["call target: register versus symbol"]
+        return [a.register_target == b.register_target], ["indirect target"]
+    if a.kind in ("jump", "branch") or b.kind in ("jump", "branch"):
+        ca = a.condition if a.kind == "branch" else z3.BoolVal(True)
+        cb = b.condition if b.kind == "branch" else z3.BoolVal(True)
+        if not labels_equal(a.target, b.target):
+            return [z3.BoolVal(False)], [f"branch target: source {a.target}, target {b.target}"]
+        return [ca == cb], ["branch condition"]
+    if not labels_equal(a.target, b.target):
+        return [z3.BoolVal(False)], [f"callee: source {a.target}, target {b.target}"]
+    return [], []
+
+
+def check(query: Query, timeout_ms: int = TIMEOUT_MS):
+    """Proved, Counterexample (registers of the differing state, and which claims failed) or Unknown."""
+    verdict = prove(list(query.claims), timeout_ms=timeout_ms)
+    if verdict.status == "proved":
+        return Proved("z3", "block equivalent under the register map")
+    if verdict.status == "unknown":
+        return Unknown(verdict.reason)
+    model = verdict.model
+    failed = [label for c, label in zip(query.claims, query.labels)
+              if z3.is_false(model.eval(c, model_completion=True))]
+    inputs = {str(x): _value(model, x) for x in query.inputs
+              if z3.is_bv(x) and str(x).startswith("s!")}
+    return Counterexample(_nonzero(inputs), "equal " + ", ".join(failed[:3]), "different")
+
+
+def _value(model, x):
+    v = model.eval(x, model_completion=True)
+    return v.as_long() if z3.is_bv_value(v) else str(v)
+
+
+def _nonzero(values: dict) -> dict:
+    """Only the registers the model set (Z3 completes the rest with 0)."""
+    return {k: (hex(v) if isinstance(v, int) else v) for k, v in values.items() if v != 0} or {"all registers": 0}
+
+
+def check_block(src: Semantics, dst: Semantics, source, target, live_in, live_out,
+                labels_equal=lambda a, b: a == b, timeout_ms: int = TIMEOUT_MS):
+    """block_query + check, with instructions lacking semantics and inner exits as Unknown."""
+    try:
+        query = block_query(src, dst, tuple(source), tuple(target), live_in, live_out, labels_equal)
+    except SynthError as e:
+        return Unknown(e.message())
+    except _Inner as e:
+        return Unknown(str(e))
+    return check(query, timeout_ms)
