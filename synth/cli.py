@@ -10,6 +10,8 @@ from synth.errors import Interrupted, SynthError
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_UNPROVED = 3          # transpile: output written, some blocks not proved
+EXIT_RUN_MISMATCH = 4      # transpile --run: the two programs printed different output
 DEFAULT_BUDGET = 20000   # synth.discover.run.DiscoverConfig's; kept here so --help needs no jax
 
 
@@ -46,6 +48,32 @@ def _progress_bar(config):
         elif len(state.trace) % 20 == 0 or state.proposals >= config.budget_evals:
             print(line, file=sys.stderr, flush=True)
     return show
+
+
+def _transpile(args) -> int:
+    from synth.transpile import source_assembly, toolchain, transpile
+    path = Path(args.input)
+    if not path.is_file():
+        raise SynthError("no such input file", found=str(path), expected="a .s or .c file")
+    source = source_assembly(path, args.source, f"-O{args.opt}")
+    text, report = transpile(source, args.source, args.target, file=str(path),
+                             verify=not args.no_verify, sketch=not args.no_sketch)
+    out = Path(args.output)
+    out.write_text(text)
+    summary = report.to_json()
+    code = 0 if summary["proved"] == summary["blocks"] else EXIT_UNPROVED
+    if args.run:
+        summary["run"] = toolchain.compare(source, args.source, text, args.target)
+        if not summary["run"]["same_output"]:
+            code = EXIT_RUN_MISMATCH
+    if args.report:
+        Path(args.report).write_text(json.dumps(summary, indent=2))
+    print(f"{out}: {summary['blocks']} blocks, {summary['proved']} proved, {summary['unknown']} unknown, "
+          f"{summary['failed']} failed" + (f"; run: {'same output' if summary['run']['same_output'] else 'DIFFERENT output'}"
+                                           if args.run else ""))
+    for b in summary["unproved"][:10]:
+        print(f"  unproved {b['function']}/{b['block']} (lines {b['lines'][:1]}...): {b['reason']}")
+    return code
 
 
 def _optim_show(args) -> int:
@@ -106,29 +134,41 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="runs/discover", help="output directory")
     d.add_argument("--resume", nargs="?", const=True, default=None, metavar="DIR",
                    help="continue the interrupted run in DIR (default: --out)")
-    d.set_defaults(run=_discover)
+    d.set_defaults(handler=_discover)
 
     o = commands.add_parser("optim", help="the optimizer DSL").add_subparsers(dest="verb", required=True)
     show = o.add_parser("show", help="print a library optimizer")
     show.add_argument("name")
-    show.set_defaults(run=_optim_show)
+    show.set_defaults(handler=_optim_show)
     check = o.add_parser("check", help="are two optimizer programs equivalent? (with the evidence)")
     check.add_argument("a")
     check.add_argument("b")
     check.add_argument("--json", action="store_true")
-    check.set_defaults(run=_optim_check)
+    check.set_defaults(handler=_optim_check)
 
+    t = commands.add_parser("transpile", help="translate assembly between AArch64 and RISC-V 64, verifying each block")
+    t.add_argument("input", help="a .s file, or a .c file compiled with the source ISA's cross compiler")
+    t.add_argument("--from", dest="source", required=True, choices=("aarch64", "riscv64"))
+    t.add_argument("--to", dest="target", required=True, choices=("aarch64", "riscv64"))
+    t.add_argument("-o", dest="output", required=True, help="the target assembly (.s)")
+    t.add_argument("--report", help="write the per-block report as JSON")
+    t.add_argument("--run", action="store_true", help="assemble, link and run both under qemu-user and compare output")
+    t.add_argument("-O", dest="opt", default="0", choices=("0", "1", "2", "s"),
+                   help="optimisation level when compiling a .c input: -O0 (default), -O1, -O2, -Os")
+    t.add_argument("--no-verify", action="store_true", help="emit the guess alone (every block reported unknown)")
+    t.add_argument("--no-sketch", action="store_true", help="verify, but do not repair unproved blocks")
+    t.set_defaults(handler=_transpile)
     f = commands.add_parser("fmt", help="print a program in canonical form")
     f.add_argument("file")
     f.add_argument("--write", action="store_true", help="rewrite the file in place")
-    f.set_defaults(run=_fmt)
+    f.set_defaults(handler=_fmt)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return args.handler(args)
     except SynthError as e:
         print(f"synth: error: {e}", file=sys.stderr)
         return EXIT_INTERRUPTED if isinstance(e, Interrupted) else EXIT_BAD_INPUT

@@ -487,8 +487,7 @@ def transpile_text(riscv_text: str, file: str) -> str:
     def block_text(f, b):
         return tuple(g.instruction for g in guesser.block(f, b, regs[f.name]).instructions)
 
-    return format(emit.listing(program, "aarch64", guesser.data, guesser.prologue, block_text,
-                               inner=guesser.data))
+    return format(emit.listing(program, "aarch64", guesser.data, guesser.prologue, block_text))
 
 
 def _build_and_run(src: Path, opt: str, workdir: Path):

@@ -67,7 +67,7 @@ def test_an_instruction_without_semantics_is_unknown_not_failed():
 def test_liveness_reads_widths_from_the_semantics():
     listing = parse("f:\n  add w0, w0, 1\n  cmp w0, 3\n  b.gt .L2\n  mov x1, x0\n.L2:\n  ret\n", "aarch64")
     blocks = cfg.blocks("f", list(listing.items[1:]), "aarch64")
-    live_in, live_out = dataflow.liveness(blocks, A64, lambda e: {}, {"x1": 64}, set())
+    live_in, live_out = dataflow.liveness(blocks, A64, lambda e, b: {}, lambda b: {"x1": 64}, set())
     assert [b.name for b in blocks] == ["f", "#1", ".L2"]
     assert live_out[0] == {"x0": 64, "x1": 64}      # the mov on one path reads all of x0...
     assert live_in[0] == {"x0": 32, "x1": 64}       # ...which the add rewrites from its low half

@@ -1083,16 +1083,22 @@ def _branch_on(test):
     return run
 
 
+def _register_jump(kind, state, reg):
+    """br/blr: a jump to a register's address, which faults unless it is a multiple of 4."""
+    address = _read(state, reg)
+    return Exit(kind, register_target=address, defined=z3.Extract(1, 0, address) == 0)
+
+
 def _call(state, target):
     if isinstance(target, Reg):
-        return Exit("call", register_target=_read(state, target))
+        return _register_jump("call", state, target)
     return Exit("call", _target(target))
 
 
 def _return(state, reg=None):
     if reg is None or _view(reg.name)[0] == "x30":
         return Exit("return")
-    return Exit("indirect", register_target=_read(state, reg))
+    return _register_jump("indirect", state, reg)
 
 
 def _no_effect(state, *ops):
@@ -1143,7 +1149,7 @@ _HANDLERS = {
        for s in "su" for name in ("xtl", "shll") for h in ("", "2")},
     "xtn": _narrow(False), "xtn2": _narrow(True), "ext": _ext,
     "b": lambda state, target: Exit("jump", _target(target)),
-    "br": lambda state, reg: Exit("indirect", register_target=_read(state, reg)),
+    "br": lambda state, reg: _register_jump("indirect", state, reg),
     "bl": _call, "blr": _call, "ret": _return,
     "cbz": _branch_on(lambda state, r: _read(state, r) == 0),
     "cbnz": _branch_on(lambda state, r: _read(state, r) != 0),

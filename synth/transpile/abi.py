@@ -46,6 +46,8 @@ LIBRARY = {
     "strlen": Signature(("i64",)), "strcpy": Signature(("i64", "i64")),
     "strcat": Signature(("i64", "i64")), "strchr": Signature(("i64", "i32")),
     "qsort": Signature(("i64", "i64", "i64", "i64"), None), "malloc": Signature(("i64",)),
+    "bsearch": Signature(("i64", "i64", "i64", "i64", "i64")),
+    "sprintf": Signature(("i64", "i64"), "i32", fixed=2), "snprintf": Signature(("i64", "i64", "i64"), "i32", fixed=3),
     "calloc": Signature(("i64", "i64")), "free": Signature(("i64",), None),
     "abs": Signature(("i32",), "i32"), "labs": Signature(("i64",)), "exit": Signature(("i32",), None),
     "atoi": Signature(("i64",), "i32"), "sqrt": Signature(("f64",), "f64"),
@@ -97,3 +99,35 @@ def return_registers(isa: str, kind: str | None) -> list[tuple[str, int]]:
     abi = ABI[isa]
     return [((abi["fp_returns"] if kind.startswith("f") else abi["int_returns"])[0],
              32 if kind.endswith("32") else 64)]
+
+
+def representation(isa: str, register: str, bits: int, boundary: bool) -> str | None:
+    """How a `bits`-wide value must fill the rest of a 64-bit register of the ISA, or None
+    where the rest is free: RISC-V keeps single-precision values NaN-boxed (upper half all
+    ones) in every f register, and passes 32-bit integers across calls sign-extended (LP64)."""
+    if isa != "riscv64" or bits != 32:
+        return None
+    if register.startswith("f"):
+        return "ones"
+    return "sign" if boundary else None
+
+
+def result_bits(isa: str, instr) -> tuple[int | None, int | None]:
+    """Bits of the (integer, floating-point) result register this instruction defines, or None
+    where it does not write that register: 32 for w0 or s0 on AArch64 (AAPCS64 leaves the rest
+    unspecified, so callers read only that much) and for a single in fa0 on RISC-V; 64
+    otherwise (RISC-V integer results are always full registers)."""
+    first = instr.operands[0] if instr.operands else None
+    name = getattr(first, "name", "")
+    if instr.mnemonic.startswith(("st", "fs", "sd", "sw", "sh", "sb", "cmp", "cmn", "tst", "fcmp", "b")):
+        return None, None
+    if isa == "aarch64":
+        integer = {"w0": 32, "x0": 64}.get(name)
+        fp = {"s0": 32, "d0": 64, "v0": 64, "q0": 64}.get(name)
+        return integer, fp
+    if name in ("a0", "x10"):
+        return 64, None
+    if name in ("fa0", "f10"):
+        single = instr.mnemonic in ("flw", "fmv.w.x") or instr.mnemonic.endswith(".s")
+        return None, 32 if single else 64
+    return None, None

@@ -124,3 +124,23 @@ def strings(listing: Listing) -> dict[str, str]:
         if not (isinstance(item, Directive) and item.name in (".align", ".p2align", ".balign")):
             pending = []
     return out
+
+
+def address_taken(listing: Listing, functions: set[str]) -> set[str]:
+    """Functions whose address is used other than by a direct call: in an instruction that is
+    not a call (adrp, lla, add :lo12:) or in data (.xword f). They may be called from outside
+    the listing (qsort's comparator) or through a register."""
+    import re as _re
+    from synth.dsl.asm.ast import Mem, Sym
+    taken = set()
+    calls = _re.compile(r"^(bl|b|call|tail|j|jal)$")
+    for item in listing.items:
+        if isinstance(item, Instruction) and not calls.match(item.mnemonic):
+            for op in item.operands:
+                sym = op.offset if isinstance(op, Mem) else op
+                if isinstance(sym, Sym) and sym.name in functions:
+                    taken.add(sym.name)
+        elif isinstance(item, Directive):
+            taken.update(w for w in _re.findall(r"[A-Za-z_.$][\w.$]*", item.args) if w in functions
+                         and item.name not in (".type", ".size", ".globl", ".global", ".local"))
+    return taken

@@ -103,10 +103,11 @@ def successors(blocks, index: int, semantics: Semantics) -> tuple[list[int], Exi
     return [], exit
 
 
-def liveness(blocks, semantics: Semantics, at_call, at_return: Demand, caller_saved: set[str]):
+def liveness(blocks, semantics: Semantics, at_call, at_return, caller_saved: set[str]):
     """(live_in, live_out) per block, to a fixpoint.
 
-    at_call(exit) is the demand of a call (its arguments); a call also ends every caller-saved
+    at_call(exit, block) is the demand of the call ending `block` (its arguments), at_return(block)
+    that of the return ending it; a call also ends every caller-saved
     register, so what is live after it and caller-saved is not live before it. A jump out of
     the function (a tail call) demands what a call and a return together demand.
     """
@@ -123,12 +124,73 @@ def liveness(blocks, semantics: Semantics, at_call, at_return: Demand, caller_sa
             for j in succ:
                 out = merge(out, live_in[j])
             if exit is not None and exit.kind == "return":
-                out = merge(out, at_return)
+                out = merge(out, at_return(blocks[i]))
             elif exit is not None and exit.kind == "call":
-                out = merge({r: w for r, w in out.items() if r not in caller_saved}, at_call(exit))
+                out = merge({r: w for r, w in out.items() if r not in caller_saved}, at_call(exit, blocks[i]))
             elif exit is not None and exit.kind == "jump" and not succ:
-                out = merge(at_call(exit), at_return)
+                out = merge(at_call(exit, blocks[i]), at_return(blocks[i]))
             new_in = backward(semantics, blocks[i].instructions, out)
             if new_in != live_in[i] or out != live_out[i]:
                 live_in[i], live_out[i], changed = new_in, out, True
     return live_in, live_out
+
+
+def predecessors(blocks, semantics: Semantics) -> list[list[int]]:
+    preds: list[list[int]] = [[] for _ in blocks]
+    for i in range(len(blocks)):
+        for j in successors(blocks, i, semantics)[0]:
+            preds[j].append(i)
+    return preds
+
+
+def constant_at_exit(blocks, index: int, register: str, semantics: Semantics, clobbered: set[str],
+                     preds: list[list[int]] | None = None, depth: int = 6) -> z3.ExprRef | None:
+    """The value a register holds at the end of a block (before its call, if it ends in one)
+    when it is the same closed term (a symbol's address, a number) on every path there, else
+    None. Each block is run from a fresh symbolic state; a value copied from another register
+    is looked up in the predecessors; a call on the way ends the `clobbered` registers."""
+    preds = predecessors(blocks, semantics) if preds is None else preds
+    state = State.symbolic(semantics.widths, PREFIX)
+    for instr in blocks[index].instructions[:-1] if _ends_in_call(blocks[index], semantics) \
+            else blocks[index].instructions:
+        semantics.execute(state, instr)
+    value = z3.simplify(state.regs[register])
+    free = {str(v) for v in _variables(value)}
+    if not free:
+        return value
+    names = {n[len(PREFIX):] for n in free if n.startswith(PREFIX)}
+    if len(names) != 1 or len(free) != 1 or depth == 0 or not preds[index]:
+        return None
+    (origin,) = names
+    if not value.eq(z3.BitVec(PREFIX + origin, semantics.widths[origin])):
+        return None     # a copy of another register, not a computation on it
+    if origin in clobbered and any(_ends_in_call(blocks[p], semantics) for p in preds[index]):
+        return None
+    found = [constant_at_exit(blocks, p, origin, semantics, clobbered, preds, depth - 1)
+             for p in preds[index]]
+    if any(f is None for f in found) or any(not z3.simplify(f == found[0]).eq(z3.BoolVal(True)) for f in found):
+        return None
+    return found[0]
+
+
+def _ends_in_call(block, semantics) -> bool:
+    if not block.instructions:
+        return False
+    exit = effect(semantics, block.instructions[-1]).exit
+    return exit is not None and exit.kind == "call"
+
+
+def _variables(t: z3.ExprRef) -> set:
+    """Free constants of a term that are registers or memory (symbols are closed terms)."""
+    out, todo, seen = set(), [t], set()
+    while todo:
+        e = todo.pop()
+        if e.get_id() in seen:
+            continue
+        seen.add(e.get_id())
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            if not e.decl().name().startswith("sym!"):
+                out.add(e)
+        else:
+            todo.extend(e.children())
+    return out

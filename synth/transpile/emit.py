@@ -9,13 +9,10 @@ from synth.transpile.cfg import Block, Function, Program
 
 
 def listing(program: Program, target: str, data: Callable, prologue: Callable,
-            block_text: Callable[[Function, Block], tuple[Instruction, ...]],
-            function_directives: Callable[[Function], tuple] = lambda f: (),
-            inner: Callable | None = None) -> Listing:
-    """Data items are translated by `data` in runs; each function's blocks by `block_text`.
-    With `inner` (usually `data` again), directives inside a function (a jump table's
-    `.section .rodata` and `.word`s, alignment) are translated and kept in place; without it
-    they are dropped."""
+            block_text: Callable[[Function, Block], tuple[Instruction, ...]]) -> Listing:
+    """Items outside functions are translated by `data` in runs; each function's blocks by
+    `block_text`; directives inside a function (a jump table's `.section .rodata` and
+    `.word`s, alignment) go through `data` too and stay where they stood."""
     items: list = []
     run: list = []
 
@@ -30,13 +27,7 @@ def listing(program: Program, target: str, data: Callable, prologue: Callable,
             continue
         flush()
         items.extend(prologue(entry))
-        if inner is not None:
-            items.extend(_in_place(entry, block_text, inner))
-            continue
-        for block in entry.blocks:
-            if block.label is not None:
-                items.append(Label(block.label))
-            items.extend(block_text(entry, block))
+        items.extend(_in_place(entry, block_text, data))
     flush()
     return Listing(target, tuple(items))
 

@@ -113,6 +113,9 @@ class Exit:
     target: str | None = None
     condition: z3.BoolRef | None = None
     register_target: z3.BitVecRef | None = None
+    # When the jump is defined: AArch64 faults on a branch to an address not a multiple of 4,
+    # so a translation need only agree with it where it does not fault (None: always defined).
+    defined: z3.BoolRef | None = None
 
 
 # An ISA's semantics: execute one instruction in place; returns an Exit when control may leave.

@@ -28,10 +28,24 @@ TIMEOUT_MS = 5000
 
 @dataclass(frozen=True)
 class Obligation:
-    """A source register that must equal a target register in its low `bits` at the exit."""
+    """A source register that must equal a target register in its low `bits` at the exit;
+    `extend` says how the target must fill the rest ("sign", "ones", or None: free)."""
     source: str
     target: str
     bits: int
+    extend: str | None = None
+
+
+def _filled(low: z3.BitVecRef, width: int, extend: str | None, free: z3.BitVecRef):
+    """low widened to `width` bits: sign-extended, padded with ones, or with free's high bits."""
+    pad = width - low.size()
+    if pad == 0:
+        return low
+    if extend == "sign":
+        return z3.SignExt(pad, low)
+    if extend == "ones":
+        return z3.Concat(z3.BitVecVal(2**pad - 1, pad), low)
+    return z3.Concat(z3.Extract(width - 1, low.size(), free), low)
 
 
 @dataclass(frozen=True)
@@ -42,15 +56,15 @@ class Query:
     labels: tuple[str, ...]           # what each claim says, for counterexamples
 
 
-def related_states(src: Semantics, dst: Semantics, live_in: dict[str, tuple[str, int]]) -> tuple[State, State]:
-    """Fresh symbolic states whose live registers agree: live_in maps source register -> (target register, bits)."""
+def related_states(src: Semantics, dst: Semantics, live_in: dict) -> tuple[State, State]:
+    """Fresh symbolic states whose live registers agree: live_in maps source register ->
+    (target register, bits[, extend]); the target's other bits are free unless `extend` says."""
     s = State.symbolic(src.widths, "s!")
     t = State.symbolic(dst.widths, "t!")
     t.mem = s.mem
-    for r, (tr, bits) in live_in.items():
-        high = t.regs[tr].size() - bits
+    for r, (tr, bits, *extend) in live_in.items():
         low = z3.Extract(bits - 1, 0, s.regs[r])
-        t.regs[tr] = z3.Concat(z3.Extract(t.regs[tr].size() - 1, bits, t.regs[tr]), low) if high else low
+        t.regs[tr] = _filled(low, t.regs[tr].size(), extend[0] if extend else None, t.regs[tr])
     return s, t
 
 
@@ -77,8 +91,12 @@ def block_query(src: Semantics, dst: Semantics, source: tuple[Instruction, ...],
     t_exit = run(dst, t, target)
     claims, labels = [], []
     for o in live_out:
-        claims.append(z3.Extract(o.bits - 1, 0, s.regs[o.source]) == z3.Extract(o.bits - 1, 0, t.regs[o.target]))
-        labels.append(f"{o.source}/{o.target} ({o.bits} bits)")
+        low = z3.Extract(o.bits - 1, 0, s.regs[o.source])
+        if o.extend is None:
+            claims.append(low == z3.Extract(o.bits - 1, 0, t.regs[o.target]))
+        else:
+            claims.append(_filled(low, t.regs[o.target].size(), o.extend, t.regs[o.target]) == t.regs[o.target])
+        labels.append(f"{o.source}/{o.target} ({o.bits} bits{', ' + o.extend + '-extended' if o.extend else ''})")
     claims.append(s.mem == t.mem)
     labels.append("memory")
     claims_exit, labels_exit = _exit_claims(s_exit, t_exit, labels_equal)
@@ -94,7 +112,8 @@ def _exit_claims(a: Exit | None, b: Exit | None, labels_equal) -> tuple[list, li
     if a.kind in ("call", "indirect") and a.register_target is not None:
         if b.register_target is None:
             return [z3.BoolVal(False)], ["call target: register versus symbol"]
-        return [a.register_target == b.register_target], ["indirect target"]
+        same = a.register_target == b.register_target
+        return [z3.Implies(a.defined, same) if a.defined is not None else same], ["indirect target"]
     if a.kind in ("jump", "branch") or b.kind in ("jump", "branch"):
         ca = a.condition if a.kind == "branch" else z3.BoolVal(True)
         cb = b.condition if b.kind == "branch" else z3.BoolVal(True)

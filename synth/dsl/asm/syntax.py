@@ -12,7 +12,7 @@ from typing import NamedTuple
 import lark
 
 from synth.dsl.asm.ast import (ISAS, Comment, Directive, Imm, Instruction, Item, Keyword, Label,
-                               Listing, Mem, Operand, Reg, RegList, Shift, Sym)
+                               Hole, Listing, Mem, Operand, Reg, RegList, Shift, Sym)
 from synth.dsl.grammar import location, parse_tree, transform
 from synth.errors import NameError_, ParseError
 
@@ -104,7 +104,9 @@ class _Isa:
             return op.name
         if isinstance(op, Mem):
             return self.format_mem(op)
-        raise TypeError(f"cannot format {op!r} as an operand (a Hole is filled before formatting)")
+        if isinstance(op, Hole):   # only in messages: the sketch fills holes before emitting
+            return f"?{op.name}"
+        raise TypeError(f"cannot format {op!r} as an operand")
 
 
 def _format_number(value: int | float) -> str:

@@ -1,0 +1,296 @@
+"""Guess, verify, sketch, emit: one source listing to a target listing plus a per-block report.
+
+For every function: the guesser picks a register map and proposes each block; liveness over
+the source (with widths) says which registers each block must reproduce; the verifier checks
+each block pair; where it is not proved, the sketch tries the guess's alternatives and
+immediate holes (CEGIS) until a version is proved. A block that stays unproved is emitted as
+guessed, marked in the assembly and listed in the report with its reason.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import z3
+
+from synth.dsl.asm.ast import Instruction, Listing
+from synth.errors import SynthError
+from synth.sketch.answers import Counterexample, Proved, Unknown
+from synth.transpile import abi, cfg, dataflow, emit, sketch, verify
+from synth.transpile.guess import BlockGuess, Guesser, RegisterMap
+from synth.transpile.machine import Exit, Semantics, State, symbol
+
+
+@dataclass
+class BlockReport:
+    function: str
+    block: str
+    source_lines: tuple[int, ...]
+    status: str                      # "proved", "unknown", "failed" (a counterexample)
+    evidence: str
+    repaired: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    source: str
+    target: str
+    blocks: list[BlockReport] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        statuses = [b.status for b in self.blocks]
+        return {"blocks": len(statuses), "proved": statuses.count("proved"),
+                "unknown": statuses.count("unknown"), "failed": statuses.count("failed")}
+
+    def to_json(self) -> dict:
+        return {"from": self.source, "to": self.target, **self.counts(),
+                "repaired": sum(b.repaired for b in self.blocks),
+                "unproved": [{"function": b.function, "block": b.block, "lines": list(b.source_lines),
+                              "status": b.status, "reason": b.evidence}
+                             for b in self.blocks if b.status != "proved"],
+                "blocks_detail": [b.__dict__ | {"source_lines": list(b.source_lines)} for b in self.blocks]}
+
+
+FLAGS = {"n", "z", "c", "v"}
+INDIRECT = "*indirect*"       # the callee of calls through a register
+
+
+def plain(name: str | None) -> str | None:
+    """A callee's name without the PLT marker (`printf@plt` and `printf` are one function)."""
+    return name.split("@")[0] if name else name
+
+
+class Transpiler:
+    def __init__(self, listing: Listing, guesser: Guesser, src: Semantics, dst: Semantics,
+                 verify_blocks: bool = True, use_sketch: bool = True, timeout_ms: int = verify.TIMEOUT_MS):
+        self.listing, self.guesser, self.src, self.dst = listing, guesser, src, dst
+        self.verify_blocks, self.use_sketch, self.timeout_ms = verify_blocks, use_sketch, timeout_ms
+        self.program = cfg.program(listing)
+        self.strings = cfg.strings(listing)
+        self.functions = {f.name: f for f in self.program.functions}
+        self.entry_demand: dict[str, dataflow.Demand] = {}
+        self._widths: dict[str, list[tuple[int, int]]] = {}
+        self.result_demand: dict[str, dataflow.Demand] = {}
+        self.address_taken = cfg.address_taken(listing, set(self.functions))
+        self.report = Report(src.isa, dst.isa)
+
+    # -- liveness ------------------------------------------------------------------------
+    def _abi(self, isa: str) -> dict:
+        return abi.ABI[isa]
+
+    def signature_at(self, exit: Exit, function: cfg.Function | None = None,
+                     block: cfg.Block | None = None) -> abi.Signature | None:
+        """The callee's signature: from the library table (printf's from its format string,
+        found where the block's first argument register is set, possibly in an earlier block),
+        or None for a function of this listing (its entry demand decides)."""
+        name = plain(exit.target)
+        if name in self.functions or name not in abi.LIBRARY:
+            return None
+        sig = abi.LIBRARY[name]
+        if sig.fixed is not None:   # variadic: the format string tells the rest
+            fmt = self._format_string(function, block, sig.fixed - 1) if block is not None else None
+            if fmt is None:
+                return abi.Signature(sig.args + ("i64",) * 7, sig.returns, sig.fixed)
+            return abi.Signature(sig.args + abi.printf_arguments(fmt), sig.returns, sig.fixed)
+        return sig
+
+    def _format_string(self, function: cfg.Function, block: cfg.Block, position: int) -> str | None:
+        """The string constant the `position`-th integer argument points to at the call."""
+        a = self._abi(self.src.isa)
+        value = dataflow.constant_at_exit(function.blocks, block.index, a["int_args"][position], self.src,
+                                          a["caller_saved"])
+        if value is None:
+            return None
+        for name, text in self.strings.items():
+            if z3.simplify(value == symbol(name)).eq(z3.BoolVal(True)):
+                return text
+        return None
+
+    def call_demand(self, exit: Exit, function: cfg.Function | None = None,
+                    block: cfg.Block | None = None) -> dataflow.Demand:
+        a = self._abi(self.src.isa)
+        if exit.register_target is not None or exit.target is None:
+            return {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
+        name = plain(exit.target)
+        if name in self.functions:
+            everything = {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
+            entry = self.entry_demand.get(name, everything)
+            return {r: w for r, w in entry.items() if r in everything}
+        sig = self.signature_at(exit, function, block)
+        if sig is None:
+            return {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
+        places = abi.argument_registers(self.src.isa, sig) or []
+        return {r: bits for r, bits in places}
+
+    def result_widths(self, function: cfg.Function) -> list[tuple[int, int]]:
+        """Per block, the widths at its end of the last definitions of the two result
+        registers (abi.result_bits), merged over all paths (the wider wins); 64 where a
+        path defines nothing, since then the caller's value passes through."""
+        blocks = function.blocks
+        preds = dataflow.predecessors(blocks, self.src)
+        at_end: list[tuple[int, int] | None] = [None] * len(blocks)
+        changed = True
+        while changed:
+            changed = False
+            for b in blocks:
+                known = [at_end[p] for p in preds[b.index] if at_end[p] is not None]
+                if b.index == 0:
+                    known.append((64, 64))     # at entry: the caller's values, whole
+                if not known:
+                    continue                   # not reached yet; widths only grow, so this converges
+                width = (max(x[0] for x in known), max(x[1] for x in known))
+                for instr in b.instructions:
+                    integer, fp = abi.result_bits(self.src.isa, instr)
+                    width = (integer or width[0], fp or width[1])
+                if width != at_end[b.index]:
+                    at_end[b.index], changed = width, True
+        return [w or (64, 64) for w in at_end]
+
+    def return_demand(self, function: cfg.Function, block: cfg.Block) -> dataflow.Demand:
+        """A return needs the callee-saved registers whole, and of the result registers what
+        the function's callers read after the call (known for callers in this listing). A
+        function that may be called from outside (main, a function whose address is taken)
+        also returns its results at the width their last definitions give them."""
+        a = self._abi(self.src.isa)
+        callee_saved = [r for r in self.src.widths
+                        if r not in a["caller_saved"] and self.src.widths[r] > 1]
+        demand = {r: self.src.widths[r] for r in callee_saved}
+        demand = dataflow.merge(demand, self.result_demand.get(function.name, {}))
+        if function.name in self.address_taken:
+            demand = dataflow.merge(demand, self.result_demand.get(INDIRECT, {}))
+        if function.name == "main" or function.name in self.address_taken:
+            if function.name not in self._widths:
+                self._widths[function.name] = self.result_widths(function)
+            integer, fp = self._widths[function.name][block.index]
+            demand = dataflow.merge(demand, {a["int_returns"][0]: integer, a["fp_returns"][0]: fp})
+        return demand
+
+    def record_results(self, function: cfg.Function, live_in: list[dataflow.Demand]) -> None:
+        """What each call site reads of the result registers after the call returns."""
+        a = self._abi(self.src.isa)
+        results = set(a["int_returns"] + a["fp_returns"])
+        for b in function.blocks:
+            exit = dataflow.effect(self.src, b.instructions[-1]).exit if b.instructions else None
+            if exit is None or exit.kind != "call" or b.index + 1 >= len(function.blocks):
+                continue
+            read = {r: w for r, w in live_in[b.index + 1].items() if r in results}
+            callee = INDIRECT if exit.register_target is not None else plain(exit.target)
+            self.result_demand[callee] = dataflow.merge(self.result_demand.get(callee, {}), read)
+
+    def liveness(self, function: cfg.Function):
+        a = self._abi(self.src.isa)
+        return dataflow.liveness(function.blocks, self.src, lambda e, b: self.call_demand(e, function, b),
+                                 lambda b: self.return_demand(function, b), a["caller_saved"])
+
+    # -- per block -----------------------------------------------------------------------
+    def obligations(self, regs: RegisterMap, function: cfg.Function, block: cfg.Block,
+                    live_out: dataflow.Demand):
+        """What the target must reproduce at the block's exit; calls place arguments per ABI."""
+        exit = dataflow.effect(self.src, block.instructions[-1]).exit if block.instructions else None
+        result, skip = [], set()
+        a = self._abi(self.src.isa)
+        returns_or_args = set(a["int_returns"] + a["fp_returns"] + a["int_args"] + a["fp_args"])
+        if exit is not None and exit.kind == "call" and exit.target and plain(exit.target) not in self.functions:
+            sig = self.signature_at(exit, function, block)
+            if sig is not None:
+                src_places = abi.argument_registers(self.src.isa, sig)
+                dst_places = abi.argument_registers(self.dst.isa, sig)
+                if src_places is not None and dst_places is not None:
+                    # A variadic callee reads its 32-bit arguments with va_arg as 32-bit values,
+                    # so only the fixed ones must come sign-extended as LP64 asks.
+                    for k, ((sr, bits), (tr, _)) in enumerate(zip(src_places, dst_places)):
+                        fixed = sig.fixed is None or k < sig.fixed
+                        result.append(verify.Obligation(sr, tr, bits,
+                                                        abi.representation(self.dst.isa, tr, bits, fixed)))
+                        skip.add(sr)
+        for r, bits in live_out.items():
+            if r in skip:
+                continue
+            if r not in regs.registers:
+                raise SynthError(f"register {r} is live at the end of block {block.name} but has no target register")
+            target = regs.registers[r]
+            bits = min(bits, self.src.widths[r], self.dst.widths[target])
+            boundary = r in returns_or_args and exit is not None and (
+                exit.kind == "return" or (exit.kind in ("call", "jump") and plain(exit.target) not in self.functions))
+            result.append(verify.Obligation(r, target, bits,
+                                            abi.representation(self.dst.isa, target, bits, boundary)))
+        return result
+
+    def relation(self, function: cfg.Function, block: cfg.Block, regs: RegisterMap, live_in: dataflow.Demand,
+                 live_out: dataflow.Demand):
+        """(entry relation, exit obligations) of a block, or an Unknown saying why there is none."""
+        missing = sorted(set(live_in) - set(regs.registers) - FLAGS)
+        if missing:
+            return Unknown(f"registers {', '.join(missing)} live at entry have no target register")
+        if FLAGS & set(live_in):
+            return Unknown("condition flags live across a block boundary")
+        try:
+            out = self.obligations(regs, function, block, live_out)
+        except SynthError as e:
+            return Unknown(e.message())
+        entry = {}
+        for r, bits in live_in.items():
+            target = regs.registers[r]
+            bits = min(bits, self.src.widths[r], self.dst.widths[target])
+            entry[r] = (target, bits, abi.representation(self.dst.isa, target, bits, False))
+        return entry, out
+
+    def verify(self, function: cfg.Function, block: cfg.Block, guess: BlockGuess, regs: RegisterMap,
+               live_in: dataflow.Demand, live_out: dataflow.Demand):
+        """(target instructions, answer, repaired?) for one block: the guess if proved, else
+        the sketch's repair if one is proved, else the guess with the verifier's answer."""
+        target = tuple(g.instruction for g in guess.instructions)
+        relation = self.relation(function, block, regs, live_in, live_out)
+        if isinstance(relation, Unknown):
+            return target, relation, False
+        entry, out = relation
+        same = lambda a, b: plain(a) == plain(b)
+        check = lambda t: verify.check_block(self.src, self.dst, block.instructions, t, entry, out,
+                                             same, self.timeout_ms)
+        answer = check(target)
+        if not isinstance(answer, Counterexample) or not self.use_sketch:
+            return target, answer, False    # a timeout is not repaired by changing the guess
+        query = lambda t: verify.block_query(self.src, self.dst, tuple(block.instructions), t, entry, out, same)
+        fixed = sketch.repair(guess, check, query)
+        return (fixed[0], fixed[1], True) if fixed else (target, answer, False)
+
+    def translate(self) -> tuple[Listing, Report]:
+        texts: dict[tuple[str, int], tuple[Instruction, ...]] = {}
+        order = list(self.program.functions)
+        # Entry demands of this listing's functions first, so calls between them demand only
+        # the arguments their callee reads (two passes: the second sees the first's demands).
+        # And what callers read of each function's results (three passes to settle).
+        for _ in range(3):
+            for f in order:
+                live_in, _ = self.liveness(f)
+                self.entry_demand[f.name] = live_in[0] if f.blocks else {}
+                self.record_results(f, live_in)
+        for f in order:
+            regs = self.guesser.register_map(f)
+            live_in, live_out = self.liveness(f)
+            for b in f.blocks:
+                began = time.time()
+                guess = self.guesser.block(f, b, regs)
+                target = tuple(g.instruction for g in guess.instructions)
+                answer, repaired = Unknown("not verified (--no-verify)"), False
+                if not b.instructions and not target:
+                    answer = Proved("construction", "empty block")
+                elif self.verify_blocks:
+                    target, answer, repaired = self.verify(f, b, guess, regs, live_in[b.index], live_out[b.index])
+                texts[(f.name, b.index)] = target
+                status = ("proved" if isinstance(answer, Proved)
+                          else "failed" if isinstance(answer, Counterexample) else "unknown")
+                self.report.blocks.append(BlockReport(
+                    f.name, b.name, tuple(i.line for i in b.instructions), status, answer.describe(),
+                    repaired, round(time.time() - began, 3)))
+        statuses = {(r.function, r.block): r.status for r in self.report.blocks}
+
+        def block_text(f, b):
+            body = texts[(f.name, b.index)]
+            if statuses[(f.name, b.name)] != "proved":
+                return (emit.Comment(f"synth: UNPROVED block {b.name}: see report"),) + body
+            return body
+
+        target = emit.listing(self.program, self.dst.isa, self.guesser.data, self.guesser.prologue, block_text)
+        return target, self.report
