@@ -2,19 +2,16 @@
 whole corpus translated block by block (unverified), linked and run under qemu-user."""
 from __future__ import annotations
 
-import importlib.util
-import os
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
+
+from tests.corpus_runs import all_runs, check_passing
 from hypothesis import given
 from hypothesis import strategies as st
 
-from synth.dsl.asm import format, format_instruction, parse
+from synth.dsl.asm import format_instruction, parse
 from synth.dsl.asm.ast import Directive, Label
-from synth.errors import SynthError
-from synth.transpile import cfg, emit, toolchain
+from synth.transpile import cfg
 from synth.transpile.abi import Signature
 from synth.transpile.guess_riscv64_aarch64 import (
     Riscv64ToAArch64,
@@ -457,10 +454,6 @@ def test_remainder_agrees_on_edge_cases(mnemonic):
 
 # ---- the corpus, end to end -----------------------------------------------------------------
 
-_CORPUS_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "transpile" / "corpus.py"
-_spec = importlib.util.spec_from_file_location("transpile_corpus", _CORPUS_PY)
-corpus = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(corpus)
 
 # Programs whose RISC-V build, translated block by block without verification, prints the
 # expected output on AArch64; they must keep doing so. (All 55 at both levels, 2026-02.)
@@ -478,52 +471,11 @@ PASSING = {opt: set(names.split()) for opt, names in {
 PASSING["-O2"] = set(PASSING["-O0"])
 
 
-def transpile_text(riscv_text: str, file: str) -> str:
-    listing = parse(riscv_text, "riscv64", file)
-    program = cfg.program(listing)
-    guesser = Riscv64ToAArch64(listing)
-    regs = {f.name: guesser.register_map(f) for f in program.functions}
-
-    def block_text(f, b):
-        return tuple(g.instruction for g in guesser.block(f, b, regs[f.name]).instructions)
-
-    return format(emit.listing(program, "aarch64", guesser.data, guesser.prologue, block_text))
-
-
-def _build_and_run(src: Path, opt: str, workdir: Path):
-    stem = f"{src.stem}{opt}"
-    try:
-        text = transpile_text(toolchain.compile_to_assembly(src, "riscv64", opt), f"{stem}.s")
-        (workdir / f"{stem}.s").write_text(text)
-        binary = toolchain.link(workdir / f"{stem}.s", "aarch64", workdir / stem)
-    except SynthError as err:
-        return "error", err.message()
-    result = toolchain.run(binary, "aarch64")
-    expected = corpus.expected_path(src).read_text()
-    if result.timed_out:
-        return "timeout", ""
-    if result.exit_code != 0 or result.stdout != expected:
-        return "wrong output", f"exit {result.exit_code}"
-    return "pass", ""
-
-
 @pytest.fixture(scope="module")
 def corpus_runs(tmp_path_factory):
-    missing = corpus.missing_tools()
-    if missing:
-        pytest.skip("cross toolchain or qemu-user missing: " + ", ".join(missing))
-    workdir = tmp_path_factory.mktemp("riscv64_to_aarch64")
-    jobs = [(src, opt) for src in corpus.programs() for opt in corpus.OPT_LEVELS]
-    with ThreadPoolExecutor(max_workers=max(2, 2 * (os.cpu_count() or 1))) as pool:
-        futures = {(src.stem, opt): pool.submit(_build_and_run, src, opt, workdir) for src, opt in jobs}
-        return {key: f.result() for key, f in futures.items()}
+    return all_runs("riscv64", "aarch64", tmp_path_factory.mktemp("riscv64_to_aarch64"))
 
 
 @pytest.mark.parametrize("opt", ["-O0", "-O2"])
 def test_corpus_translations_run_correctly(corpus_runs, opt):
-    results = {stem: status for (stem, o), status in corpus_runs.items() if o == opt}
-    assert PASSING[opt] <= set(results), "programs missing from the corpus"
-    broken = {stem: results[stem] for stem in sorted(PASSING[opt]) if results[stem][0] != "pass"}
-    assert not broken, f"{opt}: no longer pass: {broken}"
-    passed = sum(status == "pass" for status, _ in results.values())
-    print(f"riscv64 -> aarch64 {opt}: {passed}/{len(results)} programs pass")
+    check_passing(corpus_runs, PASSING[opt], opt, "riscv64 -> aarch64")

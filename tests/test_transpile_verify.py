@@ -1,5 +1,4 @@
 """Block equivalence under a register map: proofs, counterexamples, widths, branches, calls."""
-import pytest
 
 from synth.dsl.asm import parse
 from synth.sketch.answers import Counterexample, Proved, Unknown

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth.errors import NameError_
+from synth.errors import Location, NameError_, SynthError
 from synth.dsl.asm.ast import ISAS
 
 
@@ -40,9 +40,16 @@ def transpile(text: str, source: str, target: str, file: str = "<string>",
     from synth.transpile.pipeline import Transpiler
     semantics(source), semantics(target)   # unknown ISAs fail here, before parsing
     listing = parse(text, source, file)
-    t = Transpiler(listing, guesser(source, target, listing), semantics(source), semantics(target),
-                   verify_blocks=verify, use_sketch=sketch)
-    out, report = t.translate()
+    try:
+        t = Transpiler(listing, guesser(source, target, listing), semantics(source), semantics(target),
+                       verify_blocks=verify, use_sketch=sketch)
+        out, report = t.translate()
+    except SynthError as e:   # the guessers and semantics see instructions, not the file they came from
+        if e.where is not None and e.where.file == "<string>":
+            e = type(e)(e.what, where=Location(file, e.where.line, e.where.column), found=e.found,
+                        expected=e.expected)
+            raise e from None
+        raise
     return format(out), report
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from synth.dsl.asm.ast import Comment, Instruction, Label, Listing
+from synth.dsl.asm.ast import Instruction, Label, Listing
 from synth.transpile.cfg import Block, Function, Program
 
 

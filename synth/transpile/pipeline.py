@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import z3
 
-from synth.dsl.asm.ast import Instruction, Listing
+from synth.dsl.asm.ast import Comment, Instruction, Listing
 from synth.errors import SynthError
 from synth.sketch.answers import Counterexample, Proved, Unknown
 from synth.transpile import abi, cfg, dataflow, emit, sketch, verify
 from synth.transpile.guess import BlockGuess, Guesser, RegisterMap
-from synth.transpile.machine import Exit, Semantics, State, symbol
+from synth.transpile.machine import Exit, Semantics, symbol
 
 
 @dataclass
@@ -289,7 +289,7 @@ class Transpiler:
         def block_text(f, b):
             body = texts[(f.name, b.index)]
             if statuses[(f.name, b.name)] != "proved":
-                return (emit.Comment(f"synth: UNPROVED block {b.name}: see report"),) + body
+                return (Comment(f"synth: UNPROVED block {b.name}: see report"),) + body
             return body
 
         target = emit.listing(self.program, self.dst.isa, self.guesser.data, self.guesser.prologue, block_text)

@@ -1,0 +1,57 @@
+"""Shared by the guessers' tests: translate every corpus program with the guess alone (the
+pipeline with verification off), link it for the target, run it under qemu-user, and compare
+with the program's expected output."""
+from __future__ import annotations
+
+import importlib.util
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from synth.errors import SynthError
+from synth.transpile import toolchain, transpile
+
+_CORPUS_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "transpile" / "corpus.py"
+_spec = importlib.util.spec_from_file_location("transpile_corpus", _CORPUS_PY)
+corpus = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(corpus)
+
+
+def guess_and_run(src: Path, opt: str, source: str, target: str, workdir: Path) -> tuple[str, str]:
+    stem = f"{src.stem}{opt}"
+    try:
+        text, _ = transpile(toolchain.compile_to_assembly(src, source, opt), source, target,
+                            file=f"{stem}.s", verify=False)
+        (workdir / f"{stem}.s").write_text(text)
+        binary = toolchain.link(workdir / f"{stem}.s", target, workdir / stem)
+    except SynthError as err:
+        return "error", err.message()
+    result = toolchain.run(binary, target)
+    if result.timed_out:
+        return "timeout", ""
+    if result.exit_code != 0 or result.stdout != corpus.expected_path(src).read_text():
+        return "wrong output", f"exit {result.exit_code}"
+    return "pass", ""
+
+
+def all_runs(source: str, target: str, workdir: Path) -> dict:
+    """(program stem, opt) -> (status, detail) for the whole corpus, in parallel processes
+    (Z3, used by the pipeline's liveness, is not safe to share between threads)."""
+    missing = corpus.missing_tools()
+    if missing:
+        pytest.skip("cross toolchain or qemu-user missing: " + ", ".join(missing))
+    jobs = [(src, opt) for src in corpus.programs() for opt in corpus.OPT_LEVELS]
+    with ProcessPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        futures = {(src.stem, opt): pool.submit(guess_and_run, src, opt, source, target, workdir)
+                   for src, opt in jobs}
+        return {key: f.result() for key, f in futures.items()}
+
+
+def check_passing(runs: dict, passing: set[str], opt: str, direction: str) -> None:
+    results = {stem: status for (stem, o), status in runs.items() if o == opt}
+    assert passing <= set(results), "programs missing from the corpus"
+    broken = {stem: results[stem] for stem in sorted(passing) if results[stem][0] != "pass"}
+    assert not broken, f"{opt}: no longer pass: {broken}"
+    print(f"{direction} {opt}: {sum(s == 'pass' for s, _ in results.values())}/{len(results)} programs pass")
