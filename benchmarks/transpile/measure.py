@@ -40,7 +40,7 @@ def one(job) -> dict:
         began = time.time()
         text, report = transpile(asm, source, target, file=program.name, **CONFIGS[config])
         row["seconds"] = time.time() - began
-        row.update(report.counts())
+        row.update(report.counts(), repaired=sum(b.repaired for b in report.blocks))
         with tempfile.TemporaryDirectory() as tmp:
             s = Path(tmp) / "t.s"
             s.write_text(text)
@@ -65,6 +65,7 @@ def summarise(rows: list[dict]) -> list[dict]:
                                   blocks=blocks,
                                   proved=(sum(r.get("proved", 0) for r in rs) / blocks) if blocks else 0.0,
                                   errors=sum("error" in r for r in rs),
+                                  repaired=sum(r.get("repaired", 0) for r in rs),
                                   median_s=statistics.median(r.get("seconds", 0.0) for r in rs)))
     return table
 
@@ -86,10 +87,10 @@ def main() -> int:
         rows = list(pool.map(one, jobs))
     table = summarise(rows)
     print(f"{'direction':20} {'opt':4} {'config':7} {'programs':>8} {'same output':>11} "
-          f"{'blocks':>7} {'proved':>7} {'errors':>6} {'median s':>8}")
+          f"{'blocks':>7} {'proved':>7} {'repaired':>8} {'errors':>6} {'median s':>8}")
     for t in table:
         print(f"{t['direction']:20} {t['opt']:4} {t['config']:7} {t['programs']:8d} {t['same_output']:11.0%} "
-              f"{t['blocks']:7d} {t['proved']:7.0%} {t['errors']:6d} {t['median_s']:8.2f}")
+              f"{t['blocks']:7d} {t['proved']:7.0%} {t['repaired']:8d} {t['errors']:6d} {t['median_s']:8.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "summary": table}, indent=1))
     print(json.dumps(table))
