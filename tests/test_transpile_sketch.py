@@ -45,3 +45,16 @@ def test_the_sketch_chooses_among_alternatives():
 def test_no_repair_is_claimed_when_none_is_proved():
     check, query = setup("ldr x0, [sp, 8]", {"sp": 64}, {"x0": 64})
     assert sketch.repair(guess("lw a0, 8(sp)"), check, query) is None
+
+
+def test_cegis_fixes_immediates_in_aarch64_targets_too():
+    source = parse("addi sp, sp, -48\nsd a0, 16(sp)\n", "riscv64").instructions
+    wrong = parse("sub sp, sp, 32\nstr x0, [sp, 8]\n", "aarch64").instructions
+    entry = {"x2": ("sp", 64), "x10": ("x0", 64)}
+    out = [verify.Obligation("x2", "sp", 64)]
+    check = lambda t: verify.check_block(RV, A64, source, t, entry, out)
+    query = lambda t: verify.block_query(RV, A64, tuple(source), t, entry, out)
+    target, answer = sketch.repair(BlockGuess(tuple(Guessed(i, (k,)) for k, i in enumerate(wrong))), check, query)
+    assert [t.operands[-1] for t in target][0].value == 48
+    assert target[1].operands[1].offset.value == 16
+    assert isinstance(answer, Proved)

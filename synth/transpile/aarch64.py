@@ -19,7 +19,7 @@ import struct
 
 import z3
 
-from synth.dsl.asm.ast import Imm, Instruction, Keyword, Mem, Reg, RegList, Shift, Sym
+from synth.dsl.asm.ast import Hole, Imm, Instruction, Keyword, Mem, Reg, RegList, Shift, Sym
 from synth.transpile.machine import Exit, Semantics, State, symbol, unsupported
 
 WIDTHS: dict[str, int] = {**{f"x{i}": 64 for i in range(31)}, "sp": 64,
@@ -158,6 +158,12 @@ def _pack(lanes: list) -> z3.BitVecRef:
     return _cat(list(reversed(lanes)))
 
 
+def _hole(op: Hole, width: int) -> z3.BitVecRef:
+    """The sketch's unknown immediate (add/sub operand, memory offset), sign-extended: the
+    assembler writes a negative add as a sub and a negative offset with ldur/stur."""
+    return z3.SignExt(width - op.bits, z3.BitVec(op.name, op.bits))
+
+
 def _imm(op) -> int:
     if not isinstance(op, Imm) or not isinstance(op.value, int):
         raise _Bad(f"expected an integer immediate, found {op}")
@@ -269,6 +275,8 @@ def _operand2(state: State, ops: tuple, width: int):
         return _const(_imm(first) << amount, width)
     if isinstance(first, Sym):
         return _resize(_lo12(first), width)
+    if isinstance(first, Hole) and modifier is None:
+        return _hole(first, width)
     if not isinstance(first, Reg):
         raise _Bad(f"unexpected operand {first}")
     value = _read(state, first)
@@ -299,6 +307,8 @@ def _address(state: State, mem: Mem) -> tuple:
         delta = z3.BitVecVal(0, 64)
     elif isinstance(off, Imm):
         delta = _const(_imm(off), 64)
+    elif isinstance(off, Hole):
+        delta = _hole(off, 64)
     elif isinstance(off, Sym):
         delta = _lo12(off)
     elif isinstance(off, Reg):
