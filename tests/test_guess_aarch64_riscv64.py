@@ -11,7 +11,8 @@ from tests.corpus_runs import all_runs, check_passing
 from synth.dsl.asm import format_instruction, parse
 from synth.dsl.asm.ast import Directive, Label
 from synth.transpile import cfg
-from synth.transpile.guess_aarch64_riscv64 import AArch64ToRiscv64, c_string
+from synth.transpile.aarch64_to_riscv64 import AArch64ToRiscv64
+from synth.transpile.cfg import c_string
 from synth.transpile.machine import UnsupportedInstruction
 
 FORMATS = '\t.section\t.rodata\n.LC0:\n\t.string\t"%d %f\\n"\n.LC1:\n\t.string\t"%f %d\\n"\n'

@@ -12,13 +12,9 @@ from hypothesis import strategies as st
 from synth.dsl.asm import format_instruction, parse
 from synth.dsl.asm.ast import Directive, Label
 from synth.transpile import cfg
-from synth.transpile.abi import Signature
-from synth.transpile.guess_riscv64_aarch64 import (
-    Riscv64ToAArch64,
-    argument_places,
-    logical_immediate,
-    move_immediate,
-)
+from synth.transpile.abi import Signature, argument_places
+from synth.transpile.riscv64_to_aarch64 import Riscv64ToAArch64
+from synth.transpile.riscv64_to_aarch64.immediates import logical_immediate, move_immediate
 from synth.transpile.machine import UnsupportedInstruction
 
 

@@ -24,10 +24,10 @@ def semantics(isa: str):
 def guesser(source: str, target: str, listing):
     """The rule-based guesser for a direction (a learned one would plug in here)."""
     if (source, target) == ("aarch64", "riscv64"):
-        from synth.transpile.guess_aarch64_riscv64 import AArch64ToRiscv64
+        from synth.transpile.aarch64_to_riscv64 import AArch64ToRiscv64
         return AArch64ToRiscv64(listing)
     if (source, target) == ("riscv64", "aarch64"):
-        from synth.transpile.guess_riscv64_aarch64 import Riscv64ToAArch64
+        from synth.transpile.riscv64_to_aarch64 import Riscv64ToAArch64
         return Riscv64ToAArch64(listing)
     raise NameError_(f"no translation from {source!r} to {target!r}",
                      expected="--from aarch64 --to riscv64, or --from riscv64 --to aarch64")

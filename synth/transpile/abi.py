@@ -13,17 +13,18 @@ from dataclasses import dataclass
 
 _X = [f"x{i}" for i in range(32)]
 
+# frame: the stack pointer and the frame pointer, whose slots hold spilled values.
 ABI = {
     "aarch64": dict(int_args=_X[0:8], fp_args=[f"v{i}" for i in range(8)],
                     int_returns=["x0", "x1"], fp_returns=["v0", "v1", "v2", "v3"],
                     caller_saved=set(_X[0:19]) | {"x30", "n", "z", "c", "v"}
                     | {f"v{i}" for i in list(range(8)) + list(range(16, 32))},
-                    variadic_fp_in_int=False),
+                    variadic_fp_in_int=False, frame=("sp", "x29")),
     "riscv64": dict(int_args=_X[10:18], fp_args=[f"f{i}" for i in range(10, 18)],
                     int_returns=["x10", "x11"], fp_returns=["f10", "f11"],
                     caller_saved={"x1", "x5", "x6", "x7", *_X[10:18], *_X[28:32]}
                     | {f"f{i}" for i in list(range(0, 8)) + list(range(10, 18)) + list(range(28, 32))},
-                    variadic_fp_in_int=True),
+                    variadic_fp_in_int=True, frame=("x2", "x8")),
 }
 
 
@@ -48,12 +49,17 @@ LIBRARY = {
     "qsort": Signature(("i64", "i64", "i64", "i64"), None), "malloc": Signature(("i64",)),
     "bsearch": Signature(("i64", "i64", "i64", "i64", "i64")),
     "sprintf": Signature(("i64", "i64"), "i32", fixed=2), "snprintf": Signature(("i64", "i64", "i64"), "i32", fixed=3),
+    "fprintf": Signature(("i64", "i64"), "i32", fixed=2), "dprintf": Signature(("i32", "i64"), "i32", fixed=2),
     "calloc": Signature(("i64", "i64")), "free": Signature(("i64",), None),
     "abs": Signature(("i32",), "i32"), "labs": Signature(("i64",)), "exit": Signature(("i32",), None),
     "atoi": Signature(("i64",), "i32"), "sqrt": Signature(("f64",), "f64"),
     "fabs": Signature(("f64",), "f64"), "floor": Signature(("f64",), "f64"),
     "pow": Signature(("f64", "f64"), "f64"),
 }
+
+# The variadic ones: printf and its family, whose last fixed argument is the format string
+# that says what the rest are.
+PRINTF_FAMILY = frozenset(name for name, signature in LIBRARY.items() if signature.fixed is not None)
 
 _CONVERSION = re.compile(r"%[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?(hh|h|ll|l|z|j|t|L)?([diouxXeEfFgGaAcspn%])")
 
@@ -90,6 +96,25 @@ def argument_registers(isa: str, signature: Signature) -> list[tuple[str, int]] 
         if not pool:
             return None
         places.append((pool.pop(0), bits))
+    return places
+
+
+def argument_places(isa: str, signature: Signature) -> list[tuple[str, int]]:
+    """Like argument_registers, but every argument gets a place: (register, 0), or
+    ("stack", slot) past the registers (8-byte slots from sp at the call, as both LP64 ABIs
+    use for scalars). RISC-V's FP arguments go to integer registers when variadic or when the
+    FP registers have run out."""
+    a = ABI[isa]
+    ints, fps, places, slot = list(a["int_args"]), list(a["fp_args"]), [], 0
+    for k, kind in enumerate(signature.args):
+        variadic = signature.fixed is not None and k >= signature.fixed
+        use_int = kind.startswith("i") or (variadic and a["variadic_fp_in_int"])
+        pool = ints if use_int else (fps or (ints if a["variadic_fp_in_int"] else []))
+        if pool:
+            places.append((pool.pop(0), 0))
+        else:
+            places.append(("stack", slot))
+            slot += 1
     return places
 
 

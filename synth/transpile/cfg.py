@@ -106,24 +106,57 @@ def blocks(name: str, items: list[Item], isa: str) -> tuple[Block, ...]:
 
 
 def strings(listing: Listing) -> dict[str, str]:
-    """label -> text of the `.string`/`.asciz` right after it (printf formats, mostly)."""
-    import ast as python_ast
-    out, pending = {}, []
+    """label -> text of the string constant (printf formats, mostly) that starts there: the
+    bytes of the `.ascii`, `.string` and `.asciz` directives from the label to the first NUL
+    (a `.string` or `.asciz` literal ends in one); a label whose bytes run out without a NUL,
+    or reach alignment padding first, is not recorded."""
+    out, labels, text = {}, [], ""
     for item in listing.items:
         if isinstance(item, Label):
-            pending.append(item.name)
-            continue
-        if isinstance(item, Directive) and item.name in (".string", ".asciz") and pending:
-            try:
-                text = python_ast.literal_eval(item.args)
-            except (ValueError, SyntaxError):
-                text = None
-            if isinstance(text, str):
-                for name in pending:
-                    out[name] = text
-        if not (isinstance(item, Directive) and item.name in (".align", ".p2align", ".balign")):
-            pending = []
+            labels.append((item.name, len(text)))
+        elif isinstance(item, Directive) and item.name in (".ascii", ".string", ".asciz"):
+            ending = "" if item.name == ".ascii" else "\0"
+            text += "".join(c_string(literal) + ending for literal in _LITERAL.findall(item.args))
+            out.update((name, text[start:text.index("\0", start)]) for name, start in labels
+                       if "\0" in text[start:])
+            labels = [(name, start) for name, start in labels if "\0" not in text[start:]]
+        elif isinstance(item, Directive) and item.name in (".align", ".p2align", ".balign"):
+            labels = [(name, start) for name, start in labels if start == len(text)]   # padding
+        else:
+            labels, text = [], ""
     return out
+
+
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "a": "\a", "b": "\b",
+            "f": "\f", "v": "\v", "'": "'"}
+
+
+def c_string(literal: str) -> str:
+    """The bytes of a gas string literal `"..."`, as text (one character per byte)."""
+    body = literal.strip()
+    if body.startswith('"') and body.endswith('"'):
+        body = body[1:-1]
+    out, i = [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1:i + 2]
+        if nxt.isdigit():
+            digits = re.match(r"[0-7]{1,3}", body[i + 1:])[0]
+            out.append(chr(int(digits, 8)))
+            i += 1 + len(digits)
+        elif nxt == "x":
+            digits = re.match(r"[0-9a-fA-F]+", body[i + 2:])[0]
+            out.append(chr(int(digits, 16) & 0xFF))
+            i += 2 + len(digits)
+        else:
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+    return "".join(out)
 
 
 def address_taken(listing: Listing, functions: set[str]) -> set[str]:

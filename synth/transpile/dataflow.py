@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import z3
 
 from synth.dsl.asm.ast import Instruction
-from synth.transpile.machine import Exit, Semantics, State
+from synth.transpile import abi
+from synth.transpile.machine import Exit, Semantics, State, UnsupportedInstruction, symbol
 
 PREFIX = "in!"
 
@@ -144,33 +145,150 @@ def predecessors(blocks, semantics: Semantics) -> list[list[int]]:
 
 
 def constant_at_exit(blocks, index: int, register: str, semantics: Semantics, clobbered: set[str],
-                     preds: list[list[int]] | None = None, depth: int = 6) -> z3.ExprRef | None:
+                     preds: list[list[int]] | None = None) -> z3.ExprRef | None:
     """The value a register holds at the end of a block (before its call, if it ends in one)
     when it is the same closed term (a symbol's address, a number) on every path there, else
-    None. Each block is run from a fresh symbolic state; a value copied from another register
-    is looked up in the predecessors; a call on the way ends the `clobbered` registers."""
-    preds = predecessors(blocks, semantics) if preds is None else preds
+    None (see `constants_before`)."""
+    values = constants_before(blocks, index, _end(blocks[index], semantics), register, semantics,
+                              clobbered, preds=preds)
+    if not values or any(not z3.simplify(v == values[0]).eq(z3.BoolVal(True)) for v in values[1:]):
+        return None
+    return values[0]
+
+
+def constants_before(blocks, index: int, position: int, register: str, semantics: Semantics,
+                     clobbered: set[str], frame: tuple[str, ...] = (),
+                     preds: list[list[int]] | None = None) -> list[z3.ExprRef] | None:
+    """Every closed term (a symbol's address, a number) `register` may hold before instruction
+    `position` of block `index`; None where some path gives it any other value, or the
+    caller's.
+
+    Each block is run from a fresh symbolic state. A value computed from registers the block
+    does not set is computed again from their values at the end of every predecessor (a call
+    on the way ends the `clobbered` registers; going round a loop adds nothing). With `frame`
+    registers (stack and frame pointer), a value loaded from a slot at a fixed offset from one
+    of them is what any instruction of the function stores to that slot: gcc spills a pointer
+    hoisted out of a loop that way. That reading takes the frame registers to hold one address
+    throughout the function and nothing else to write the slot, which is gcc's frame layout
+    but no proof.
+    """
+    try:
+        preds = predecessors(blocks, semantics) if preds is None else preds
+        memory = State.symbolic({}, PREFIX).mem
+        frame_names = {PREFIX + r for r in frame}
+        found: dict[str, z3.ExprRef] = {}
+        seen: set = set()
+        # (block, position, term): the closed values of the term (over the entry values of the
+        # registers, and memory) evaluated before that instruction
+        work = [(index, position, z3.BitVec(PREFIX + register, semantics.widths[register]))]
+        while work:
+            b, upto, term = work.pop()
+            if (b, upto, term.sexpr()) in seen:
+                continue
+            seen.add((b, upto, term.sexpr()))
+            if len(seen) > _VISITS_PER_BLOCK * len(blocks):
+                return None
+            state = _run(semantics, blocks[b].instructions[:upto])
+            value = z3.simplify(z3.substitute(term, *_bindings(term, state)))
+            names = {v.decl().name() for v in _variables(value)}
+            if not names:
+                found[value.sexpr()] = value
+            elif not names <= {PREFIX + r for r in semantics.widths} | {memory.decl().name()}:
+                return None
+            elif memory.decl().name() not in names:
+                if b == 0 or not preds[b]:
+                    return None       # the caller's value
+                if any(_ends_in_call(blocks[p], semantics) for p in preds[b]) and \
+                        {PREFIX + r for r in clobbered} & names:
+                    return None
+                work += [(p, _end(blocks[p], semantics), value) for p in preds[b]]
+            elif names & frame_names and names <= frame_names | {memory.decl().name()}:
+                stores = list(_stores_to(blocks, value, memory, semantics))
+                if not stores:
+                    return None
+                work += stores
+            else:
+                return None
+        return list(found.values()) or None
+    except UnsupportedInstruction:
+        return None
+
+
+def printf_signature(blocks, index: int, position: int, callee: str, semantics: Semantics,
+                     strings: dict[str, str], frame: tuple[str, ...] = ()) -> abi.Signature | None:
+    """The signature of a call to a printf-family function (abi.PRINTF_FAMILY) before
+    instruction `position` of block `index`: its fixed arguments, then the variadic ones its
+    format string consumes, when every string constant (`strings`, label -> text) that may
+    reach the format argument there consumes the same; else None, as for other callees.
+    `frame`: as for constants_before (a guess may follow spilled formats, a proof should not)."""
+    if callee not in abi.PRINTF_FAMILY:
+        return None
+    library = abi.LIBRARY[callee]
+    conv = abi.ABI[semantics.isa]
+    values = constants_before(blocks, index, position, conv["int_args"][library.fixed - 1], semantics,
+                              conv["caller_saved"], frame)
+    texts = [string_at(v, strings) for v in values or [None]]
+    kinds = {abi.printf_arguments(text) for text in texts if text is not None}
+    if None in texts or len(kinds) != 1:
+        return None
+    return abi.Signature(library.args + kinds.pop(), library.returns, library.fixed)
+
+
+def string_at(address: z3.ExprRef | None, strings: dict[str, str]) -> str | None:
+    """The text from `address` on, when it is a closed term pointing into one of the string
+    constants (label -> text): the label's symbol plus an offset within its text."""
+    if address is None:
+        return None
+    names = {e.decl().name() for e in _symbols(address)}
+    if len(names) != 1:
+        return None
+    name = names.pop()[len(_SYMBOL):]
+    offset = z3.simplify(address - symbol(name))
+    if name not in strings or not z3.is_bv_value(offset) or offset.as_long() > len(strings[name]):
+        return None
+    return strings[name][offset.as_long():]
+
+
+def _stores_to(blocks, loaded: z3.ExprRef, memory: z3.ExprRef, semantics: Semantics):
+    """(block, position, term) for each instruction of the function that stores what `loaded`
+    (a load from the entry `memory`) reads: the stored term, over the registers before that
+    instruction. Stores elsewhere, or to part of it, are passed over."""
+    for j, block in enumerate(blocks):
+        for i, instr in enumerate(block.instructions):
+            written = _run(semantics, (instr,)).mem
+            if written.eq(memory):
+                continue
+            stored = z3.simplify(z3.substitute(loaded, (memory, written)))
+            if memory.decl().name() not in {v.decl().name() for v in _variables(stored)}:
+                yield j, i, stored
+
+
+# A term that changes every time round a loop (a counter) is no constant: the search gives up
+# after visiting each block this many times on average.
+_VISITS_PER_BLOCK = 8
+
+
+def _bindings(term: z3.ExprRef, state: State) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
+    """Each entry variable of `term` paired with its value in `state`."""
+    out = []
+    for v in _variables(term):
+        name = v.decl().name()[len(PREFIX):]
+        out.append((v, state.mem if name == "mem" else state.regs[name]))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _run(semantics: Semantics, instructions: tuple[Instruction, ...]) -> State:
+    """The state after running instructions from a fresh symbolic one (read, never changed)."""
     state = State.symbolic(semantics.widths, PREFIX)
-    for instr in blocks[index].instructions[:-1] if _ends_in_call(blocks[index], semantics) \
-            else blocks[index].instructions:
+    for instr in instructions:
         semantics.execute(state, instr)
-    value = z3.simplify(state.regs[register])
-    free = {str(v) for v in _variables(value)}
-    if not free:
-        return value
-    names = {n[len(PREFIX):] for n in free if n.startswith(PREFIX)}
-    if len(names) != 1 or len(free) != 1 or depth == 0 or not preds[index]:
-        return None
-    (origin,) = names
-    if not value.eq(z3.BitVec(PREFIX + origin, semantics.widths[origin])):
-        return None     # a copy of another register, not a computation on it
-    if origin in clobbered and any(_ends_in_call(blocks[p], semantics) for p in preds[index]):
-        return None
-    found = [constant_at_exit(blocks, p, origin, semantics, clobbered, preds, depth - 1)
-             for p in preds[index]]
-    if any(f is None for f in found) or any(not z3.simplify(f == found[0]).eq(z3.BoolVal(True)) for f in found):
-        return None
-    return found[0]
+    return state
+
+
+def _end(block, semantics: Semantics) -> int:
+    """How many of a block's instructions run before it leaves (all but a final call)."""
+    return len(block.instructions) - _ends_in_call(block, semantics)
 
 
 def _ends_in_call(block, semantics) -> bool:
@@ -182,6 +300,18 @@ def _ends_in_call(block, semantics) -> bool:
 
 def _variables(t: z3.ExprRef) -> set:
     """Free constants of a term that are registers or memory (symbols are closed terms)."""
+    return {c for c in _constants(t) if not c.decl().name().startswith(_SYMBOL)}
+
+
+def _symbols(t: z3.ExprRef) -> set:
+    """The symbols (machine.symbol) a term names."""
+    return {c for c in _constants(t) if c.decl().name().startswith(_SYMBOL)}
+
+
+_SYMBOL = symbol("").decl().name()      # the prefix of every symbol's name
+
+
+def _constants(t: z3.ExprRef) -> set:
     out, todo, seen = set(), [t], set()
     while todo:
         e = todo.pop()
@@ -189,8 +319,7 @@ def _variables(t: z3.ExprRef) -> set:
             continue
         seen.add(e.get_id())
         if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            if not e.decl().name().startswith("sym!"):
-                out.add(e)
+            out.add(e)
         else:
             todo.extend(e.children())
     return out
