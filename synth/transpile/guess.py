@@ -4,8 +4,9 @@ A Guesser sees one function at a time. It chooses a register map (every source r
 function uses -> a target register, respecting both ABIs) and translates each block. Each
 target instruction says which source instructions it came from (the alignment) and how sure
 the guesser is of each operand; low-confidence operands and listed alternatives are what the
-sketch turns into holes. The rule-based guessers in guess_*.py are the first implementations;
-a learned guesser implements the same Protocol.
+sketch turns into holes. The rule-based guessers (packages aarch64_to_riscv64/ and
+riscv64_to_aarch64/) are the first implementations; a learned guesser implements the same
+Protocol.
 """
 from __future__ import annotations
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import z3
 
 from synth.dsl.asm.ast import Comment, Instruction, Listing
 from synth.errors import SynthError
 from synth.sketch.answers import Counterexample, Proved, Unknown
 from synth.transpile import abi, cfg, dataflow, emit, sketch, verify
 from synth.transpile.guess import BlockGuess, Guesser, RegisterMap
-from synth.transpile.machine import Exit, Semantics, symbol
+from synth.transpile.machine import Exit, Semantics
 
 
 @dataclass
@@ -100,12 +99,7 @@ class Transpiler:
         a = self._abi(self.src.isa)
         value = dataflow.constant_at_exit(function.blocks, block.index, a["int_args"][position], self.src,
                                           a["caller_saved"])
-        if value is None:
-            return None
-        for name, text in self.strings.items():
-            if z3.simplify(value == symbol(name)).eq(z3.BoolVal(True)):
-                return text
-        return None
+        return dataflow.string_at(value, self.strings)
 
     def call_demand(self, exit: Exit, function: cfg.Function | None = None,
                     block: cfg.Block | None = None) -> dataflow.Demand:

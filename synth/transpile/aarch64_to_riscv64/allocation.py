@@ -128,7 +128,8 @@ class Allocation:
                     for reg in regs_of(op):
                         used.add(source_reg(reg)[0])
         used.discard("zr")
-        registers = {r: _FIXED[r] for r in used if r in _FIXED}
+        # Sorted: scratch registers are chosen in this order, so output must not follow set hashing.
+        registers = {r: _FIXED[r] for r in sorted(used) if r in _FIXED}
         clash = sorted(r for r in used & direct_writes(function) & CALLER_SAVED
                        if r in _FIXED and _FIXED[r] in forbidden)
         if clash:
