@@ -71,6 +71,7 @@ class Transpiler:
         self.entry_demand: dict[str, dataflow.Demand] = {}
         self._widths: dict[str, list[tuple[int, int]]] = {}
         self.result_demand: dict[str, dataflow.Demand] = {}
+        self._formats: dict[tuple[str, int, int], str | None] = {}
         self.address_taken = cfg.address_taken(listing, set(self.functions))
         self.report = Report(src.isa, dst.isa)
 
@@ -95,7 +96,15 @@ class Transpiler:
         return sig
 
     def _format_string(self, function: cfg.Function, block: cfg.Block, position: int) -> str | None:
-        """The string constant the `position`-th integer argument points to at the call."""
+        """The string constant the `position`-th integer argument points to at the call; looked
+        up once per call site, since every liveness round asks again and the lookup runs
+        blocks symbolically."""
+        key = (function.name, block.index, position)
+        if key not in self._formats:
+            self._formats[key] = self._find_format(function, block, position)
+        return self._formats[key]
+
+    def _find_format(self, function: cfg.Function, block: cfg.Block, position: int) -> str | None:
         a = self._abi(self.src.isa)
         value = dataflow.constant_at_exit(function.blocks, block.index, a["int_args"][position], self.src,
                                           a["caller_saved"])
