@@ -19,6 +19,19 @@ corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
 
 
+# Every corpus program by name, written out so a renamed or lost program fails the tests.
+ALL_PROGRAMS = frozenset("""
+    t1_binomial t1_bitcount t1_break_continue t1_collatz t1_digits t1_divmod t1_fib_iter
+    t1_gcd_lcm t1_horner t1_isqrt t1_lcg t1_minmax_abs t1_modpow t1_nested_loops t1_perfect
+    t1_primes t1_sum_loop t2_binary_search t2_bst t2_expr_parser t2_func_ptr t2_linked_list
+    t2_matrix t2_pointers t2_queens t2_quicksort t2_recursion t2_shapes t2_sorting
+    t2_strings_manual t2_struct_value t2_switch_dense t2_switch_sparse t2_tokenizer_fsm t2_vm
+    t3_bitcast t3_char_short t3_conversions t3_crc32 t3_double_conv t3_double_series
+    t3_fixed_point t3_float_arith t3_globals t3_hashes t3_memcpy_memset t3_mul64 t3_printf_many
+    t3_qsort t3_rodata t3_shifts t3_snprintf t3_stdlib_misc t3_strings t3_unsigned_wrap
+""".split())
+
+
 def guess_and_run(src: Path, opt: str, source: str, target: str, workdir: Path) -> tuple[str, str]:
     stem = f"{src.stem}{opt}"
     try:
