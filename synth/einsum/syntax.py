@@ -1,0 +1,260 @@
+"""Text <-> Expr for the einsum DSL: one Lark grammar for both notations, checks, a formatter."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import lark
+
+from synth.dsl.grammar import location, parse_tree, transform
+from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, Pattern, Unit,
+                              axes_of, has_ellipsis)
+from synth.errors import ArityError, Location, NameError_, ParseError
+
+
+def parse(text: str, file: str = "<string>") -> Expr:
+    """Parse and check an expression; errors name the file, line and column."""
+    return transform(_ToExpr(file, text), parse_tree("einsum", text, file))
+
+
+def format(expr: Expr) -> str:
+    """The canonical text of an expression; parse(format(e)) == e."""
+    if expr.style == "numpy":
+        inputs = ",".join(_numpy_pattern(p) for p in expr.inputs)
+        return inputs if expr.output is None else f"{inputs}->{_numpy_pattern(expr.output)}"
+    equation = ", ".join(_named_pattern(p) for p in expr.inputs)
+    if expr.output is not None:
+        equation += " -> " + _named_pattern(expr.output) if expr.output else " ->"
+    if expr.kind == "einsum" and not expr.sizes and not _reads_as_numpy(expr):
+        return equation
+    options = [expr.reduction] if expr.kind == "reduce" else []
+    options += [f"{name}={size}" for name, size in expr.sizes]
+    return f"{expr.kind}({', '.join([equation] + options)})"
+
+
+def rearrange(pattern: str, **sizes: int) -> Expr:
+    """einops' rearrange as an Expr: `rearrange("b (h w) c -> b c h w", h=2)`."""
+    return _operation("rearrange", pattern, None, sizes)
+
+
+def reduce(pattern: str, reduction: str, **sizes: int) -> Expr:
+    """einops' reduce as an Expr: `reduce("b c h w -> b c", "mean")`."""
+    return _operation("reduce", pattern, reduction, sizes)
+
+
+def repeat(pattern: str, **sizes: int) -> Expr:
+    """einops' repeat as an Expr: `repeat("h w -> h w c", c=3)`."""
+    return _operation("repeat", pattern, None, sizes)
+
+
+def _operation(kind: str, pattern: str, reduction: str | None, sizes: dict[str, int]) -> Expr:
+    options = ([reduction] if reduction is not None else []) + [f"{k}={v}" for k, v in sizes.items()]
+    for name, size in sizes.items():
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise ParseError(f"size of axis {name} must be an integer", found=repr(size))
+    return parse(f"{kind}({', '.join([pattern] + options)})", file=f"<{kind}>")
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+@dataclass
+class _Term:
+    term: object
+    start: int
+    end: int
+    where: Location
+
+
+@dataclass
+class _Pattern:
+    terms: list[_Term]
+    where: Location
+
+    @property
+    def compact(self) -> bool:
+        """Written like NumPy subscripts: names and ellipses only, nothing between them."""
+        plain = all(isinstance(t.term, (Axis, Ellipsis_)) for t in self.terms)
+        return plain and all(a.end == b.start for a, b in zip(self.terms, self.terms[1:]))
+
+
+class _ToExpr(lark.Transformer):
+    def __init__(self, file: str, text: str):
+        super().__init__()
+        self.file, self.text = file, text
+
+    def _at(self, meta) -> Location:
+        return location(meta, self.file)
+
+    @lark.v_args(meta=True)
+    def axis(self, meta, children):
+        name = str(children[0])
+        return _Term(Axis(name), meta.start_pos, meta.end_pos, self._at(meta))
+
+    @lark.v_args(meta=True)
+    def ellipsis(self, meta, children):
+        return _Term(Ellipsis_(), meta.start_pos, meta.end_pos, self._at(meta))
+
+    @lark.v_args(meta=True)
+    def unit(self, meta, children):
+        return _Term(Unit(), meta.start_pos, meta.end_pos, self._at(meta))
+
+    @lark.v_args(meta=True)
+    def group(self, meta, children):
+        return _Term(Group(tuple(c.term for c in children)), meta.start_pos, meta.end_pos, self._at(meta))
+
+    @lark.v_args(meta=True)
+    def pattern(self, meta, children):
+        return _Pattern(list(children), self._at(meta) if not meta.empty else Location(self.file))
+
+    def operands(self, children):
+        return list(children)
+
+    def implicit(self, children):
+        return children[0], None
+
+    def explicit(self, children):
+        return children[0], children[1]
+
+    def size(self, children):
+        name, value = children
+        if int(value) < 1:
+            raise ParseError(f"size of axis {name} must be positive", where=location(value, self.file),
+                             found=str(value))
+        return ("size", str(name), int(value), location(name, self.file))
+
+    def reduction(self, children):
+        return ("reduction", str(children[0]), None, location(children[0], self.file))
+
+    def start(self, children):
+        inputs, output = children[0]
+        if all(p.compact for p in inputs + ([output] if output is not None else [])):
+            return _check(self._numpy(inputs, output), inputs, output)
+        return _check(Expr(tuple(_terms(p) for p in inputs), _terms(output) if output is not None else None),
+                      inputs, output)
+
+    def operation(self, children):
+        kind_token, (inputs, output), *options = children
+        kind = str(kind_token)
+        where = location(kind_token, self.file)
+        sizes, reductions = {}, []
+        for option, name, value, at in options:
+            if option == "reduction":
+                reductions.append((name, at))
+            elif name in sizes:
+                raise ParseError(f"size of axis {name} given twice", where=at)
+            else:
+                sizes[name] = value
+        reduction = {"einsum": "sum", "reduce": None}.get(kind)
+        if kind == "reduce":
+            if len(reductions) != 1:
+                raise ParseError("reduce takes one reduction", where=where, found=str(len(reductions)),
+                                 expected="one of " + ", ".join(REDUCTIONS))
+            reduction, at = reductions[0]
+            if reduction not in REDUCTIONS:
+                raise NameError_(f"unknown reduction {reduction!r}", where=at,
+                                 expected="one of " + ", ".join(REDUCTIONS))
+        elif reductions:
+            raise ParseError(f"{kind} takes no reduction", where=reductions[0][1],
+                             found=reductions[0][0], expected="sizes such as h=2")
+        expr = Expr(tuple(_terms(p) for p in inputs), _terms(output) if output is not None else None,
+                    kind=kind, reduction=reduction, sizes=tuple(sorted(sizes.items())))
+        return _check(expr, inputs, output, where)
+
+    def _numpy(self, inputs, output) -> Expr:
+        def letters(p: _Pattern) -> Pattern:
+            out = []
+            for t in p.terms:
+                if isinstance(t.term, Ellipsis_):
+                    out.append(t.term)
+                    continue
+                for offset, char in enumerate(t.term.name):
+                    if not char.isascii() or not char.isalpha():
+                        raise ParseError("NumPy subscripts are letters", found=repr(char),
+                                         where=Location(self.file, t.where.line, t.where.column + offset))
+                    out.append(Axis(char))
+            return tuple(out)
+        return Expr(tuple(letters(p) for p in inputs), letters(output) if output is not None else None,
+                    style="numpy")
+
+
+def _terms(p: _Pattern) -> Pattern:
+    return tuple(t.term for t in p.terms)
+
+
+def _check(expr: Expr, inputs: list[_Pattern], output: _Pattern | None, where: Location | None = None) -> Expr:
+    """The rules every expression obeys, whatever its shapes; errors point at the offending pattern."""
+    def fail(error, what, at, **kw):
+        raise error(what, where=at, **kw)
+
+    single_operand = expr.kind != "einsum"
+    if single_operand and len(expr.inputs) != 1:
+        fail(ArityError, f"{expr.kind} takes one operand", where, found=str(len(expr.inputs)))
+    if single_operand and expr.output is None:
+        fail(ParseError, f"{expr.kind} needs an explicit output", where, expected="'->' and the output pattern")
+    for pattern, written in zip(expr.inputs, inputs):
+        _check_ellipses(pattern, written)
+        for term in written.terms:
+            if isinstance(term.term, Group) and has_ellipsis((term.term,)):
+                fail(ParseError, "'...' inside a group is allowed only in the output", term.where)
+        if single_operand:
+            _check_distinct(pattern, written, f"{expr.kind}'s input")
+    input_axes = {a.name for p in expr.inputs for a in axes_of(p)}
+    if expr.output is not None:
+        _check_ellipses(expr.output, output)
+        _check_distinct(expr.output, output, "the output")
+        if has_ellipsis(expr.output) and not any(has_ellipsis(p) for p in expr.inputs):
+            fail(ParseError, "'...' in the output but in no input", output.where)
+        output_axes = {a.name for a in axes_of(expr.output)}
+        new = sorted(output_axes - input_axes)
+        if new and expr.kind != "repeat":
+            fail(NameError_, f"output axis {new[0]} is in no input", output.where,
+                 expected="axes of the inputs" + (" (only repeat adds axes)" if expr.style == "named" else ""))
+        if expr.kind in ("rearrange", "repeat") and input_axes - output_axes:
+            fail(NameError_, f"{expr.kind} loses axis {sorted(input_axes - output_axes)[0]}", output.where,
+                 expected="every input axis in the output (reduce removes axes)")
+        if expr.kind == "rearrange" and has_ellipsis(expr.inputs[0]) != has_ellipsis(expr.output):
+            fail(ParseError, "rearrange needs '...' on both sides or neither", output.where)
+    mentioned = input_axes | ({a.name for a in axes_of(expr.output)} if expr.output else set())
+    for name, _ in expr.sizes:
+        if name not in mentioned:
+            fail(NameError_, f"size given for axis {name}, which the pattern does not name", where)
+    return expr
+
+
+def _check_ellipses(pattern: Pattern, written: _Pattern):
+    seen = [t for t in written.terms if has_ellipsis((t.term,))]
+    if len(seen) > 1:
+        raise ParseError("more than one '...' in a pattern", where=seen[1].where)
+
+
+def _check_distinct(pattern: Pattern, written: _Pattern, role: str):
+    names = [a.name for a in axes_of(pattern)]
+    repeated = next((n for i, n in enumerate(names) if n in names[:i]), None)
+    if repeated is not None:
+        raise ParseError(f"axis {repeated} appears twice in {role}", where=written.where)
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+def _numpy_pattern(p: Pattern) -> str:
+    return "".join("..." if isinstance(t, Ellipsis_) else t.name for t in p)
+
+
+def _named_pattern(p: Pattern) -> str:
+    return " ".join(_named_term(t) for t in p)
+
+
+def _named_term(t) -> str:
+    if isinstance(t, Axis):
+        return t.name
+    if isinstance(t, Unit):
+        return "1"
+    if isinstance(t, Ellipsis_):
+        return "..."
+    return "(" + " ".join(_named_term(m) for m in t.members) + ")"
+
+
+def _reads_as_numpy(expr: Expr) -> bool:
+    """Would the bare named text be read as NumPy subscripts? (Then it is wrapped in einsum(...).)"""
+    patterns = expr.inputs + ((expr.output,) if expr.output is not None else ())
+    return all(len(p) <= 1 and all(isinstance(t, (Axis, Ellipsis_)) for t in p) for p in patterns)
+
