@@ -91,19 +91,27 @@ def finite_update(program: Program, rows: int = 16) -> bool:
 # ---------------------------------------------------------------- fingerprint
 
 # float64, so that reordered but equal arithmetic rounds to the same 6 digits almost surely.
-_PROBE = replace(random_batch(3, seed=1729),
-                 lr=np.array([[1e-2], [1e-3], [1e-1]])).astype(np.float64)
+# One fixed random state per step of a short rollout: m and v carry over from step to step.
+_PROBES = [replace(random_batch(3, seed=1729 + k),
+                   lr=np.array([[1e-2], [1e-3], [1e-1]])).astype(np.float64) for k in range(3)]
 _FLUSH = 1e-12    # below this, a value is float noise (x - x computed two ways): zero
 
 
 def fingerprint(program: Program) -> str:
-    """A hash of (update, m, v) on three fixed random states, rounded to 6 significant digits.
+    """A hash of the updates of a 3-step rollout on fixed random states, rounded to 6 digits.
 
+    Only the updates are hashed: m and v are memory, and they matter exactly insofar as they
+    change a later update. With two state variables, a value reaches the update within two
+    steps or never, so state that never does (dead memory) leaves the fingerprint unchanged.
     Equal programs (up to dead code, names, reordered arithmetic) get equal fingerprints, unless
     float64 noise (~1e-16) straddles a rounding boundary (~1e-6 apart): rare, not impossible.
     Values below 1e-12 in magnitude count as zero.
     """
-    return _digest(evaluate(program, _PROBE))
+    m, v, updates = _PROBES[0].m, _PROBES[0].v, []
+    for probe in _PROBES:
+        update, m, v = evaluate(program, replace(probe, m=m, v=v))
+        updates.append(update)
+    return _digest(np.stack(updates))
 
 
 def _digest(x: np.ndarray) -> str:
