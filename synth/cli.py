@@ -107,6 +107,37 @@ def _fmt(args) -> int:
     return 0
 
 
+def _rasp_value(args):
+    from synth.dsl import rasp
+    path = Path(args.file)
+    if not path.is_file():
+        raise SynthError("no such RASP file", found=str(path), expected="a .rasp file")
+    return rasp.evaluate(rasp.run_file(path), args.expr)
+
+
+def _rasp_run(args) -> int:
+    from synth.dsl import rasp
+    if args.input_json is not None:
+        try:
+            tokens = json.loads(args.input_json)
+        except json.JSONDecodeError as e:
+            raise SynthError("--input-json is not JSON", found=e.msg) from None
+        if not isinstance(tokens, list):
+            raise SynthError("--input-json must be a JSON list", found=type(tokens).__name__)
+    else:
+        tokens = list(args.input)
+    result = rasp.apply(_rasp_value(args), tokens)
+    print(json.dumps(result.to_json()) if args.json else result)
+    return 0
+
+
+def _rasp_layers(args) -> int:
+    from synth.dsl import rasp
+    layers = rasp.layers(_rasp_value(args))
+    print(json.dumps(layers.to_json()) if args.json else layers.describe())
+    return 0
+
+
 def _load_optim(path: str):
     from synth.dsl import optim
     return optim.parse(_read(Path(path)), file=path)
@@ -158,6 +189,22 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-verify", action="store_true", help="emit the guess alone (every block reported unknown)")
     t.add_argument("--no-sketch", action="store_true", help="verify, but do not repair unproved blocks")
     t.set_defaults(handler=_transpile)
+    r = commands.add_parser("rasp", help="RASP programs: run them, count their layers and heads")
+    rv = r.add_subparsers(dest="verb", required=True)
+    run = rv.add_parser("run", help="run an s-op of a .rasp file on an input")
+    run.add_argument("file", help="a .rasp file")
+    run.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")
+    given = run.add_mutually_exclusive_group(required=True)
+    given.add_argument("--input", help="the input; each character is one token")
+    given.add_argument("--input-json", help="the input as a JSON list of tokens, e.g. '[3, 1, 2]'")
+    run.add_argument("--json", action="store_true", help='print {"output": [...], "type": ...}')
+    run.set_defaults(handler=_rasp_run)
+    lay = rv.add_parser("layers", help="attention layers and heads per layer an s-op needs")
+    lay.add_argument("file", help="a .rasp file")
+    lay.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")
+    lay.add_argument("--json", action="store_true", help='print {"layers": L, "heads": [...], "max_heads": H}')
+    lay.set_defaults(handler=_rasp_layers)
+
     f = commands.add_parser("fmt", help="print a program in canonical form")
     f.add_argument("file")
     f.add_argument("--write", action="store_true", help="rewrite the file in place")

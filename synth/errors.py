@@ -48,6 +48,10 @@ class ArityError(SynthError):
     """A function called with the wrong number of arguments."""
 
 
+class TypeError_(SynthError):
+    """A value of the wrong kind: a selector where a sequence is needed, text averaged as numbers."""
+
+
 class ShapeError(SynthError):
     """A program whose outputs do not have the parameters' shape."""
 
