@@ -319,3 +319,19 @@ def test_deep_programs_do_not_hit_the_recursion_limit():
     assert layers(evaluate(env, "y")).count == 1
     assert isinstance(evaluate(env, "y"), sops.Aggregate)
     assert np.array_equal(apply(evaluate(env, "select(x, x, ==)"), "12").matrix, np.eye(2, dtype=bool))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from("ab()"), min_size=1, max_size=12))
+def test_agrees_with_tracrs_evaluator(tokens):
+    """The same programs written with tracr's RASP API evaluate to exactly the same outputs."""
+    tracr_lib = pytest.importorskip("tracr.compiler.lib")
+    from tracr.rasp import rasp as tracr
+    env = run_text("tokens = tokens_asis;"
+                   "reverse = aggregate(select(indices, length - indices - 1, ==), tokens);"
+                   "hist = selector_width(select(tokens, tokens, ==));"
+                   'frac_open = aggregate(select(indices, indices, <=), indicator(tokens == "("));')
+    for name, theirs in (("reverse", tracr_lib.make_reverse(tracr.tokens)),
+                         ("hist", tracr_lib.make_hist()),
+                         ("frac_open", tracr_lib.make_frac_prevs(tracr.tokens == "("))):
+        assert out(env, name, tokens) == tracr.evaluate(theirs, tokens), name
