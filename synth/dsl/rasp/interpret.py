@@ -64,7 +64,7 @@ def run_file(path: str | Path) -> Environment:
 
 
 def run_text(text: str, file: str = "<string>") -> Environment:
-    """Run program text; `load` looks beside the current directory, then in the library."""
+    """Run program text; `load` looks in the current directory, then in the library."""
     return Interpreter(None, file).run(text)
 
 
