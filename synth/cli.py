@@ -12,6 +12,7 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_UNPROVED = 3          # transpile: output written, some blocks not proved
 EXIT_RUN_MISMATCH = 4      # transpile --run: the two programs printed different output
+EXIT_NOT_FOUND = 1         # einsum synth: no program reproduces the examples
 DEFAULT_BUDGET = 20000   # synth.discover.run.DiscoverConfig's; kept here so --help needs no jax
 
 
@@ -93,6 +94,23 @@ def _optim_check(args) -> int:
     else:
         print(answer.describe())
     return 0 if isinstance(answer, Proved) else 1
+
+
+def _einsum_synth(args) -> int:
+    from synth.einsum import format
+    from synth.einsum.synthesize import Found, load_example, synthesize
+    examples = [load_example(path) for path in args.examples]
+    result = synthesize(examples, timeout=args.timeout)
+    if not isinstance(result, Found):
+        print(f"synth: {result.describe()}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if args.json:
+        print(json.dumps({"program": format(result.program), "seconds": round(result.seconds, 4),
+                          "verified_examples": result.verified_examples,
+                          "candidates_tried": result.candidates_tried}))
+    else:
+        print(result.describe())
+    return 0
 
 
 def _fmt(args) -> int:
@@ -204,6 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")
     lay.add_argument("--json", action="store_true", help='print {"layers": L, "heads": [...], "max_heads": H}')
     lay.set_defaults(handler=_rasp_layers)
+
+    e = commands.add_parser("einsum", help="einsum and einops expressions")
+    ev = e.add_subparsers(dest="verb", required=True)
+    es = ev.add_parser("synth", help="find a program mapping example inputs to outputs")
+    es.add_argument("--examples", action="append", required=True, metavar="EX.npz",
+                    help="an .npz of arrays input0, input1, ... and output (repeat for more examples)")
+    es.add_argument("--timeout", type=float, default=10.0, help="seconds to search (default 10)")
+    es.add_argument("--json", action="store_true",
+                    help='print {"program": ..., "seconds": ..., "verified_examples": N, "candidates_tried": ...}')
+    es.set_defaults(handler=_einsum_synth)
 
     f = commands.add_parser("fmt", help="print a program in canonical form")
     f.add_argument("file")

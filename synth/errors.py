@@ -70,3 +70,7 @@ class ToolMissingError(SynthError):
 
 class Interrupted(SynthError):
     """A long run stopped by the user (Ctrl-C) after saving a resumable checkpoint."""
+
+
+class ExampleError(SynthError):
+    """Input/output examples that cannot specify a program: a missing output, mismatched inputs."""
