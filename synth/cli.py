@@ -149,6 +149,38 @@ def _rasp_run(args) -> int:
     return 0
 
 
+def _rasp_compile(args) -> int:
+    from synth import rasp
+    if args.max_len < 1 or not args.vocab:
+        raise SynthError("compilation needs a vocabulary and a maximum length >= 1",
+                         found=f"--vocab {args.vocab!r} --max-len {args.max_len}")
+    model = rasp.compile(_rasp_value(args), list(dict.fromkeys(args.vocab)), args.max_len,
+                         limit=args.limit, samples=args.samples)
+    if args.save:
+        rasp.save(args.save, model.params, model.compiled)
+    print(json.dumps(model.to_json()) if args.json else model.describe())
+    return 0
+
+
+def _rasp_synth(args) -> int:
+    from synth.rasp import synthesize as rs
+    budget = rs.Budget(seconds=args.seconds, max_size=args.max_size)
+    if args.examples is not None:
+        report = rs.synthesize_file(args.examples, budget)
+    else:
+        report = rs.synthesize_task(args.task, budget, seed=args.seed)
+    found = report.result.text is not None
+    if args.json:
+        print(json.dumps(report.to_json()))
+    elif found:
+        print(report.describe(), end="")
+    if not found and not args.json:
+        print(f"synth: no RASP program found for {report.name} within the budget "
+              f"({report.result.stats.tried} terms tried up to size {report.result.stats.size})",
+              file=sys.stderr)
+    return 0 if found else EXIT_NOT_FOUND
+
+
 def _rasp_layers(args) -> int:
     from synth.dsl import rasp
     layers = rasp.layers(_rasp_value(args))
@@ -207,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-verify", action="store_true", help="emit the guess alone (every block reported unknown)")
     t.add_argument("--no-sketch", action="store_true", help="verify, but do not repair unproved blocks")
     t.set_defaults(handler=_transpile)
-    r = commands.add_parser("rasp", help="RASP programs: run them, count their layers and heads")
+    r = commands.add_parser("rasp", help="RASP programs: run them, count their layers and heads, compile them")
     rv = r.add_subparsers(dest="verb", required=True)
     run = rv.add_parser("run", help="run an s-op of a .rasp file on an input")
     run.add_argument("file", help="a .rasp file")
@@ -222,6 +254,30 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")
     lay.add_argument("--json", action="store_true", help='print {"layers": L, "heads": [...], "max_heads": H}')
     lay.set_defaults(handler=_rasp_layers)
+    syn = rv.add_parser("synth", help="find a RASP program from input/output examples, checked and compiled")
+    what = syn.add_mutually_exclusive_group(required=True)
+    what.add_argument("--task", choices=("reverse", "hist", "double_hist", "sort", "most_freq",
+                                         "dyck1", "dyck2"),
+                      help="draw the examples from this task (the search sees only the examples)")
+    what.add_argument("--examples", help='a JSON file: [{"input": "abc" or [...], "output": [...]}, ...]')
+    syn.add_argument("--seconds", type=float, default=240.0, help="search time limit (default 240)")
+    syn.add_argument("--max-size", type=int, default=12, help="largest program, in primitives (default 12)")
+    syn.add_argument("--seed", type=int, default=0, help="seed of the task's examples")
+    syn.add_argument("--json", action="store_true",
+                     help="print {program, lines, accuracy, seconds, exhaustive, longer, compiled, ...}")
+    syn.set_defaults(handler=_rasp_synth)
+    comp = rv.add_parser("compile", help="compile an s-op to transformer weights, checked against the interpreter")
+    comp.add_argument("file", help="a .rasp file")
+    comp.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")
+    comp.add_argument("--vocab", required=True, help="the input tokens, one character each (e.g. abc)")
+    comp.add_argument("--max-len", type=int, required=True, help="the longest input")
+    comp.add_argument("--limit", type=int, default=20000,
+                      help="check every input when there are at most this many, else sample (default 20000)")
+    comp.add_argument("--samples", type=int, default=2000, help="inputs checked when sampling (default 2000)")
+    comp.add_argument("--save", help="write the weights to this .npz file")
+    comp.add_argument("--json", action="store_true",
+                      help='print {"layers", "heads", "residual_width", "params", "verified_inputs", ...}')
+    comp.set_defaults(handler=_rasp_compile)
 
     e = commands.add_parser("einsum", help="einsum and einops expressions")
     ev = e.add_subparsers(dest="verb", required=True)

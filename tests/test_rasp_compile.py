@@ -1,0 +1,119 @@
+"""RASP compiled to transformer weights: every compiled model is checked against the
+interpreter on every input up to the maximum length (compile raises on any disagreement), and
+the layouts have the layers and heads the longest-path placement gives."""
+import json
+
+import numpy as np
+import pytest
+
+from synth import rasp
+from synth.cli import EXIT_BAD_INPUT, main
+from synth.dsl.rasp import evaluate, library, run_text
+
+PAPER = str(library.path("paper"))
+
+SOURCE = """
+reverse = aggregate(select(indices, length - indices - 1, ==), tokens);
+hist = selector_width(select(tokens, tokens, ==));
+sort_unique = aggregate(select(selector_width(select(tokens, tokens, <)), indices, ==), tokens);
+frac_a = aggregate(select(indices, indices, <=), indicator(tokens == "a"));
+running_mean = aggregate(select(indices, indices, <=), tokens_int);
+prev_same = aggregate(select(tokens, tokens, ==) and select(indices, indices, <), indices, -1);
+count_earlier_same = selector_width(select(tokens, tokens, ==) and not select(indices, indices, >=));
+shift = aggregate(select(indices, indices + 1, ==), tokens, "_");
+"""
+
+
+@pytest.fixture(scope="module")
+def env():
+    return run_text(SOURCE)
+
+
+def compiled(env, name, vocab="abc", max_len=5):
+    return rasp.compile(evaluate(env, name), vocab, max_len).to_json()
+
+
+@pytest.mark.parametrize("name, layers, heads, width, params, checked, undefined", [
+    ("length", 1, [1], 4, 163, 363, 0),                 # selector width without a user BOS
+    ("reverse", 2, [1, 1], 24, 3511, 363, 0),
+    ("hist", 1, [1], 7, 305, 363, 0),
+    # duplicate tokens make the categorical aggregate average text: no RASP meaning
+    ("sort_unique", 2, [1, 1], 20, 1171, 15, 348),
+    ("frac_a", 1, [1], 9, 216, 363, 0),                  # the indicator is an embedding row
+    ("prev_same", 1, [1], 12, 360, 363, 0),             # and of two selects, default -1
+    ("count_earlier_same", 1, [1], 12, 635, 363, 0),    # and/not inside selector width
+    ("shift", 1, [1], 18, 468, 363, 0),                 # categorical aggregate with a default
+])
+def test_compiled_models_agree_with_the_interpreter_on_every_input(
+        env, name, layers, heads, width, params, checked, undefined):
+    assert compiled(env, name) == {
+        "layers": layers, "heads": heads, "residual_width": width, "params": params,
+        "verified_inputs": checked, "undefined_inputs": undefined, "verification": "exhaustive"}
+
+
+def test_numerical_mean_of_non_binary_values(env):
+    # running means of 0..3: 4 + 16 + ... + 1024 = 1364 inputs
+    assert compiled(env, "running_mean", "0123", 5)["verified_inputs"] == 1364
+
+
+def test_paper_programs():
+    env = run_text('load "paper";')
+    assert compiled(env, "hist_nobos") == compiled(run_text(SOURCE), "hist")
+    dyck1 = rasp.compile(evaluate(env, "dyck1_ptf"), "()", 6)
+    assert (dyck1.verification.checked, dyck1.verification.exhaustive) == (126, True)
+
+
+def test_sampling_when_there_are_too_many_inputs(env):
+    model = rasp.compile(evaluate(env, "hist"), "abc", 5, limit=100, samples=50)
+    assert (model.verification.checked, model.verification.method) == (50, "sampled 50 of 363")
+
+
+def test_a_wrong_weight_is_caught(env):
+    sop = evaluate(env, "hist")
+    model = rasp.compile(sop, "abc", 4)
+    broken = dict(model.params, layers=[dict(model.params["layers"][0], mlp=dict(
+        model.params["layers"][0]["mlp"], b1=model.params["layers"][0]["mlp"]["b1"] + 0.7))])
+    with pytest.raises(rasp.CompileError, match="disagrees with the interpreter"):
+        rasp.verify(sop, model.compiled, broken)
+
+
+def test_or_across_different_sops_is_refused_in_one_line():
+    env = run_text('load "paper";')
+    with pytest.raises(rasp.CompileError, match="paper.rasp:7:6: or of selectors over different s-ops"):
+        rasp.compile(evaluate(env, "hist_bos"), "§ab", 4)
+
+
+def synth(capsys, *argv):
+    code = main(["rasp", "compile", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_json_and_saved_weights(capsys, tmp_path):
+    weights = tmp_path / "w.npz"
+    code, out, err = synth(capsys, PAPER, "--expr", "reverse", "--vocab", "abc", "--max-len", "4",
+                           "--json", "--save", str(weights))
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"layers": 2, "heads": [1, 1], "residual_width": 21, "params": 2199,
+                               "verified_inputs": 120, "undefined_inputs": 0,
+                               "verification": "exhaustive"}
+    saved = np.load(weights)
+    assert saved["token_embed"].shape == (4, 21) and saved["layer2/attn/w_q"].shape == (21, 1, 5)
+    assert json.loads(str(saved["layout"]))["output"]["values"] == ["a", "b", "c"]
+
+
+def test_cli_text(capsys):
+    code, out, _ = synth(capsys, PAPER, "--expr", "hist_nobos", "--vocab", "ab", "--max-len", "3")
+    assert (code, out) == (0, "1 layer (heads per layer: 1), residual width 6, 181 parameters; "
+                              "agrees with the interpreter on 14 inputs (exhaustive)\n")
+
+
+def test_cli_errors_are_one_line(capsys):
+    code, out, err = synth(capsys, PAPER, "--expr", "hist_bos", "--vocab", "§ab", "--max-len", "3")
+    assert code == EXIT_BAD_INPUT and out == "" and err.count("\n") == 1
+    assert "or of selectors over different s-ops is not supported" in err
+    code, _, err = synth(capsys, PAPER, "--expr", "select(indices, indices, ==)", "--vocab", "ab",
+                         "--max-len", "3")
+    assert (code, err) == (EXIT_BAD_INPUT, "synth: error: only an s-op compiles to a model; found a selector\n")
+    code, _, err = synth(capsys, PAPER, "--expr", "tokens", "--vocab", "ab", "--max-len", "0")
+    assert code == EXIT_BAD_INPUT and "maximum length >= 1" in err
