@@ -162,6 +162,25 @@ def _rasp_compile(args) -> int:
     return 0
 
 
+def _rasp_synth(args) -> int:
+    from synth.rasp import synthesize as rs
+    budget = rs.Budget(seconds=args.seconds, max_size=args.max_size)
+    if args.examples is not None:
+        report = rs.synthesize_file(args.examples, budget)
+    else:
+        report = rs.synthesize_task(args.task, budget, seed=args.seed)
+    found = report.result.text is not None
+    if args.json:
+        print(json.dumps(report.to_json()))
+    elif found:
+        print(report.describe(), end="")
+    if not found and not args.json:
+        print(f"synth: no RASP program found for {report.name} within the budget "
+              f"({report.result.stats.tried} terms tried up to size {report.result.stats.size})",
+              file=sys.stderr)
+    return 0 if found else EXIT_NOT_FOUND
+
+
 def _rasp_layers(args) -> int:
     from synth.dsl import rasp
     layers = rasp.layers(_rasp_value(args))
@@ -235,6 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
     lay.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")
     lay.add_argument("--json", action="store_true", help='print {"layers": L, "heads": [...], "max_heads": H}')
     lay.set_defaults(handler=_rasp_layers)
+    syn = rv.add_parser("synth", help="find a RASP program from input/output examples, checked and compiled")
+    what = syn.add_mutually_exclusive_group(required=True)
+    what.add_argument("--task", choices=("reverse", "hist", "double_hist", "sort", "most_freq",
+                                         "dyck1", "dyck2"),
+                      help="draw the examples from this task (the search sees only the examples)")
+    what.add_argument("--examples", help='a JSON file: [{"input": "abc" or [...], "output": [...]}, ...]')
+    syn.add_argument("--seconds", type=float, default=240.0, help="search time limit (default 240)")
+    syn.add_argument("--max-size", type=int, default=12, help="largest program, in primitives (default 12)")
+    syn.add_argument("--seed", type=int, default=0, help="seed of the task's examples")
+    syn.add_argument("--json", action="store_true",
+                     help="print {program, lines, accuracy, seconds, exhaustive, longer, compiled, ...}")
+    syn.set_defaults(handler=_rasp_synth)
     comp = rv.add_parser("compile", help="compile an s-op to transformer weights, checked against the interpreter")
     comp.add_argument("file", help="a .rasp file")
     comp.add_argument("--expr", required=True, help="the s-op: a name the file defines, or any expression")

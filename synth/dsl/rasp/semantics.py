@@ -79,7 +79,7 @@ def run(node: sops.Node, tokens: Seq) -> Sequence | Selection:
     values: dict[int, Sequence | Selection] = {}
     for n in sops.postorder(node):
         try:
-            values[id(n)] = _evaluate(n, tokens, lambda c: values[id(c)])
+            values[id(n)] = evaluate_node(n, tokens, lambda c: values[id(c)])
         except SynthError:
             raise
         except TypeError as e:       # Python refused the atoms: "a" + 1, "a" < 1
@@ -90,7 +90,9 @@ def run(node: sops.Node, tokens: Seq) -> Sequence | Selection:
     return values[id(node)]
 
 
-def _evaluate(node, tokens, value_of):
+def evaluate_node(node, tokens, value_of):
+    """One node on one input, given its children's values (`value_of`); the synthesizer grows
+    programs a node at a time and reuses its children's values this way."""
     n = len(tokens)
     match node:
         case sops.Tokens(type=kind):

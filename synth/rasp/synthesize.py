@@ -1,0 +1,357 @@
+"""Synthesize a RASP program from input/output examples.
+
+The search (synth/search/enumeration.py) grows s-op and selector terms bottom-up, smallest first,
+keeping one term per behaviour on the examples. What it may build is RASP's own primitive set
+(elementwise maps with constants taken from the examples, select, and/or/not of selectors,
+aggregate, selector_width) and the general building blocks of library/blocks.rasp; it sees the
+examples only, never a task's name. A categorical target with few values (T/F/P) is also met
+by a chain `c1 if b1 else (c2 if b2 else c3)` once booleans b1, b2 matching its cases are found.
+
+The found graph is written as RASP text (program.py), parsed and run again on the examples, so
+the text printed is the program that was checked.
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence as Seq
+
+import numpy as np
+
+from synth.dsl.rasp import sops
+from synth.dsl.rasp.interpret import Function, evaluate, run_file, run_text
+from synth.dsl.rasp.semantics import run
+from synth.rasp import batch
+from synth.rasp.program import to_text
+from synth.errors import ExampleError, Location, SynthError
+from synth.rasp import tasks
+from synth.rasp.check import Accuracy, accuracy, load_examples, sampled
+from synth.search.enumeration import Found, Production, Stats, enumerate_terms
+
+BLOCKS = Path(__file__).parent / "library" / "blocks.rasp"
+MAX_CASES = 4           # categorical targets with at most this many values may be split by case
+
+Example = tuple[tuple, tuple]     # (input tokens, expected output)
+
+
+@dataclass(frozen=True)
+class Budget:
+    seconds: float = 240.0
+    max_size: int = 12
+    max_terms: int = 3_000_000
+
+
+@dataclass
+class Synthesized:
+    text: str | None            # the program's RASP text; None: nothing found within the budget
+    stats: Stats
+
+
+def synthesize(examples: Seq[Example], budget: Budget = Budget(),
+               name: str = "program") -> Synthesized:
+    """The smallest term (by primitive count) whose outputs equal every example's output, as
+    RASP text binding it to `name`."""
+    examples = check_examples(examples)
+    space = _Space(examples, name)
+    stats = Stats()
+    text = enumerate_terms(space.leaves(), space.productions(), space.kind_of, space.key,
+                           space.goal, max_size=budget.max_size, seconds=budget.seconds,
+                           max_terms=budget.max_terms, stats=stats)
+    return Synthesized(text, stats)
+
+
+def check_examples(examples: Seq[Example], where=None) -> list[Example]:
+    """Examples as tuples; each output as long as its input, one output per input."""
+    if not examples:
+        raise ExampleError("no examples", where=where, expected="at least one input/output pair")
+    seen: dict[tuple, tuple] = {}
+    out = []
+    for i, (inputs, outputs) in enumerate(examples):
+        inputs, outputs = tuple(inputs), tuple(outputs)
+        if not inputs or len(inputs) != len(outputs):
+            raise ExampleError(f"example {i}: the output must be as long as the input, which "
+                               "must not be empty", where=where,
+                               found=f"{len(inputs)} input and {len(outputs)} output tokens")
+        if seen.setdefault(inputs, outputs) != outputs:
+            raise ExampleError(f"example {i}: inconsistent examples: the input {list(inputs)} "
+                               "has two different outputs", where=where,
+                               found=f"{list(seen[inputs])} and {list(outputs)}")
+        out.append((inputs, outputs))
+    return out
+
+
+class _Space:
+    """The typed terms the search may build over these examples, and its goal."""
+
+    def __init__(self, examples: list[Example], name: str):
+        self.inputs = [i for i, _ in examples]
+        self.target = [o for _, o in examples]
+        self.target_kind = batch.kind(batch.checked(tuple(itertools.chain(*self.target))))
+        if self.target_kind is None:
+            raise ExampleError("the outputs must all have one type (strings, numbers or "
+                               "booleans)", found=", ".join(sorted({type(v).__name__ for o in
+                                                                    self.target for v in o})))
+        self.batch = batch.Batch(tuple(self.inputs))
+        self.pending: list[tuple[int, sops.SOp]] = []      # (size, if-chain) found, not yet due
+        self.name = name
+        self.input_atoms = sorted(set(itertools.chain(*self.inputs)), key=repr)
+        self.output_atoms = sorted(set(itertools.chain(*self.target)), key=repr)
+        self.flat_target = tuple(itertools.chain(*self.target))
+        self.cases = _Cases(np.array(self.flat_target, dtype=object)) if (self.target_kind in ("str", "bool")
+                                                  and len(self.output_atoms) <= MAX_CASES) else None
+
+    # values: see batch.py (a flat tuple per s-op, a matrix per input per selector)
+
+    def evaluate(self, node, known: dict[int, object]):
+        return self.batch.evaluate(node, known)
+
+    kind_of = staticmethod(batch.kind)
+
+    @staticmethod
+    def key(value):
+        if isinstance(value[0], np.ndarray):
+            return b"".join(np.packbits(m).tobytes() + bytes([len(m)]) for m in value)
+        return value
+
+    def goal(self, found: Found):
+        if self.pending and self.pending[0][0] <= found.size:     # the chain's turn by size
+            size, chain = self.pending.pop(0)
+            if (text := self.accept(chain)) is not None:
+                return text
+        if found.kind == self.target_kind and found.value == self.flat_target:
+            return self.accept(found.term)
+        if found.kind == "bool" and self.cases is not None:
+            chain = self.cases.offer(found.term, found.size, np.array(found.value, dtype=bool))
+            if chain is not None:
+                # a chain of small booleans is a bigger program: it waits until the search
+                # reaches its size, so a smaller single term is preferred
+                self.pending = sorted(self.pending + [chain], key=lambda c: c[0])
+        return None
+
+    def accept(self, node):
+        """The node's program text if the reference semantics agrees on every example."""
+        text = to_text(node, self.name)
+        try:
+            program = evaluate(run_text(text, "<synthesized>"), self.name)
+            if all(run(program, x).values == y for x, y in zip(self.inputs, self.target)):
+                return text
+        except SynthError:
+            pass
+        return None
+
+    # what the search starts from and grows by
+
+    def leaves(self) -> list[tuple[sops.Node, tuple]]:
+        kinds = {type(a) for a in self.input_atoms}
+        token_type = "str" if kinds == {str} else "int" if kinds == {int} else "asis"
+        nodes = [sops.TOKENS[token_type], sops.INDICES, sops.LENGTH]
+        nodes += [v for v in _blocks().values() if isinstance(v, (sops.SOp, sops.Selector))]
+        out = []
+        for node in nodes:
+            if (values := self.evaluate(node, {})) is not None:
+                out.append((node, values))
+        return out
+
+    def productions(self) -> list[Production]:
+        p = []
+
+        def primitive(name, kinds, make, commutative=False):
+            """A production that adds one node over its arguments' values."""
+            def apply(*values):
+                placeholders = [sops.Constant(0) for _ in values]
+                node = make(*placeholders)
+                return self.evaluate(node, {id(h): v for h, v in zip(placeholders, values)})
+            p.append(Production(name, kinds, apply, make, commutative))
+
+        for op in ("+", "-", "/"):
+            primitive(op, ("num", "num"), lambda a, b, op=op: sops.Map(op, (a, b)), op == "+")
+        primitive("round", ("num",), lambda a: sops.Map("round", (a,)))
+        for c in (1, -1):
+            primitive(f"+{c}", ("num",), lambda a, c=c: sops.Map("+", (a, c)))
+        primitive("neg", ("num",), lambda a: sops.Map("neg", (a,)))
+        primitive("indicator", ("bool",), lambda a: sops.Map("indicator", (a,)))
+        primitive("not", ("bool",), lambda a: sops.Map("not", (a,)))
+        for op in ("and", "or"):
+            primitive(op, ("bool", "bool"), lambda a, b, op=op: sops.Map(op, (a, b)), True)
+        for op in ("==", "<"):
+            primitive(op, ("num", "num"), lambda a, b, op=op: sops.Map(op, (a, b)), op == "==")
+        for op in ("==", ">", "<"):
+            primitive(f"{op}0", ("num",), lambda a, op=op: sops.Map(op, (a, 0)))
+        for atom in self.input_atoms:
+            kind = batch.kind((atom,))
+            primitive(f"=={atom!r}", (kind,), lambda a, atom=atom: sops.Map("==", (a, atom)))
+        for kind in ("num", "str", "bool"):
+            ops = ("==",) if kind == "bool" else ("==", "<")
+            for op in ops:
+                primitive(f"select{op}", (kind, kind),
+                          lambda k, q, op=op: sops.Select(k, q, op))
+            primitive("aggregate", ("sel", kind), lambda s, x: sops.Aggregate(s, x))
+        for atom in self.output_atoms:
+            if atom not in self.input_atoms and self.target_kind == "str":
+                primitive(f"aggregate default {atom!r}", ("sel", "str"),
+                          lambda s, x, atom=atom: sops.Aggregate(s, x, atom))
+        primitive("where", ("bool",), lambda b: sops.Select(b, sops.Constant(True), "=="))
+        primitive("selector_width", ("sel",), lambda s: sops.SelectorWidth(s))
+        primitive("sel and", ("sel", "sel"), lambda a, b: sops.SelectorAnd(a, b), True)
+        primitive("sel or", ("sel", "sel"), lambda a, b: sops.SelectorOr(a, b), True)
+        primitive("sel not", ("sel",), lambda a: sops.SelectorNot(a))
+        for name, function in _blocks().items():
+            if isinstance(function, Function) and len(function.params) == 1:
+                for kind in ("num", "str"):
+                    primitive(f"{name}[{kind}]", (kind,),
+                              lambda a, f=function: f.interpreter.call_function(f, [a], None))
+        return p
+
+
+class _Cases:
+    """Booleans found so far that pick out each output value where no earlier case applies;
+    when every value but the last of some order has one, the chain of ifs is a program."""
+
+    def __init__(self, target: np.ndarray):
+        self.target = target
+        self.values = sorted(set(target.tolist()), key=repr)
+        self.want = {v: target == v for v in self.values}
+        self.found: dict[tuple, tuple[int, sops.SOp]] = {}   # (earlier, value) -> (size, term)
+
+    def offer(self, term, size: int, flat: np.ndarray) -> tuple[int, sops.SOp] | None:
+        """The first complete chain this boolean finishes, with its size, if any."""
+        new = False
+        for value in self.values:
+            others = [v for v in self.values if v != value]
+            for r in range(len(others) + 1):
+                for earlier in itertools.combinations(others, r):
+                    slot = (frozenset(earlier), value)
+                    if slot in self.found:
+                        continue
+                    care = ~np.isin(self.target, list(earlier)) if earlier else slice(None)
+                    if np.array_equal(flat[care], self.want[value][care]):
+                        self.found[slot] = (size, term)
+                        new = True
+        return self.chain() if new else None
+
+    def chain(self) -> tuple[int, sops.SOp] | None:
+        best = None
+        for order in itertools.permutations(self.values):
+            parts = [self.found.get((frozenset(order[:i]), v)) for i, v in enumerate(order[:-1])]
+            if all(p is not None for p in parts):
+                size = sum(p[0] for p in parts) + len(parts)
+                if best is None or size < best[0]:
+                    node = order[-1]
+                    for value, (_, condition) in reversed(list(zip(order[:-1], parts))):
+                        node = sops.Map("if", (condition, value, node))
+                    best = (size, node)
+        return best
+
+
+@lru_cache(maxsize=1)
+def _blocks() -> dict:
+    """The building blocks' names and values (s-ops, selectors, one-argument functions)."""
+    env = run_file(BLOCKS)
+    return {k: v for k, v in env.names.items()
+            if isinstance(v, (sops.SOp, sops.Selector, Function))}
+
+
+# From a task or an examples file to a checked report (what the CLI and the benchmark print).
+
+EXHAUSTIVE_LENGTH = 5           # every input up to this length over the task's vocabulary
+LONGER = range(6, 11)           # sampled longer inputs
+LONGER_COUNT = 200
+
+
+@dataclass
+class Report:
+    name: str
+    result: Synthesized
+    exhaustive: Accuracy | None     # None: no oracle (user examples) or nothing found
+    longer: Accuracy | None
+    on_examples: Accuracy | None
+    seconds: float
+    compiled: dict | None = None    # the compiler's summary, or why it did not compile
+
+    @property
+    def lines(self) -> int | None:
+        return None if self.result.text is None else len(self.result.text.splitlines())
+
+    def to_json(self) -> dict:
+        headline = self.exhaustive or self.on_examples
+        return {"name": self.name, "found": self.result.text is not None,
+                "program": self.result.text, "lines": self.lines,
+                "accuracy": None if headline is None else headline.share,
+                "seconds": round(self.seconds, 3),
+                "exhaustive": self.exhaustive and self.exhaustive.to_json(),
+                "longer": self.longer and self.longer.to_json(),
+                "examples": self.on_examples and self.on_examples.to_json(),
+                "search": {"terms_tried": self.result.stats.tried,
+                           "terms_kept": self.result.stats.kept,
+                           "size_reached": self.result.stats.size},
+                "compiled": self.compiled}
+
+    def describe(self) -> str:
+        """The program, then what backs it, for people."""
+        lines = [self.result.text.rstrip("\n"), "",
+                 f"# {self.lines} line{'s' * (self.lines != 1)}, found in {self.seconds:.1f} s "
+                 f"({self.result.stats.tried} terms tried, size {self.result.stats.size})"]
+        for a in (self.exhaustive, self.longer, self.on_examples):
+            if a is not None:
+                lines.append(f"# accuracy {100 * a.share:.1f}% ({a.correct}/{a.total}), {a.how}")
+        if self.compiled is not None:
+            c = self.compiled
+            lines.append(f"# compiled: {c['layers']} layers, {c['params']} parameters, agrees "
+                         f"with the interpreter on {c['verified_inputs']} inputs ({c['verification']})"
+                         if "error" not in c else f"# not compiled: {c['error']}")
+        return "\n".join(lines) + "\n"
+
+
+def compile_program(text: str, name: str, vocab, max_len: int) -> dict:
+    """The compiler's summary of the program's transformer (synth/rasp/compile.py), or why
+    it could not be compiled."""
+    from synth import rasp
+    node = evaluate(run_text(text, "<synthesized>"), name)
+    try:
+        return rasp.compile(node, list(vocab), max_len).to_json()
+    except SynthError as e:
+        return {"error": str(e)}
+
+
+def synthesize_task(name: str, budget: Budget = Budget(), examples: int = 24,
+                    max_length: int = 6, seed: int = 0,
+                    exhaustive_length: int = EXHAUSTIVE_LENGTH) -> Report:
+    """Examples drawn from the task (the search sees only them), then the found program checked
+    against the task exhaustively on short inputs and on sampled longer ones."""
+    t = tasks.task(name)
+    start = time.monotonic()
+    result = synthesize(t.examples(examples, max_length, seed), budget, name)
+    seconds = time.monotonic() - start
+    if result.text is None:
+        return Report(name, result, None, None, None, seconds)
+    vocab = " ".join(t.vocab)
+    exhaustive = accuracy(result.text, name, t.function, t.all_inputs(exhaustive_length),
+                          f"exhaustive: every input of length 1..{exhaustive_length} over {vocab}")
+    longer = accuracy(result.text, name, t.function,
+                      sampled(t.vocab, LONGER, LONGER_COUNT, seed + 1),
+                      f"sampled: {LONGER_COUNT} random inputs of length "
+                      f"{LONGER.start}..{LONGER.stop - 1} over {vocab}")
+    return Report(name, result, exhaustive, longer, None, seconds,
+                  compile_program(result.text, name, t.vocab, exhaustive_length))
+
+
+def synthesize_file(path: str, budget: Budget = Budget(), name: str = "program") -> Report:
+    """A program for a user's examples; with no oracle, only the examples themselves check it."""
+    examples = load_examples(path)
+    start = time.monotonic()
+    try:
+        result = synthesize(examples, budget, name)
+    except ExampleError as e:
+        raise ExampleError(e.what, where=Location(path), found=e.found, expected=e.expected) from None
+    seconds = time.monotonic() - start
+    if result.text is None:
+        return Report(name, result, None, None, None, seconds)
+    table = dict(examples)
+    on_examples = accuracy(result.text, name, lambda x: list(table[tuple(x)]), table,
+                           f"the {len(table)} given examples (no oracle to check more)")
+    vocab = sorted({v for x in table for v in x}, key=repr)
+    return Report(name, result, None, None, on_examples, seconds,
+                  compile_program(result.text, name, vocab, max(len(x) for x in table)))
