@@ -13,6 +13,7 @@ EXIT_INTERRUPTED = 130
 EXIT_UNPROVED = 3          # transpile: output written, some blocks not proved
 EXIT_RUN_MISMATCH = 4      # transpile --run: the two programs printed different output
 EXIT_NOT_FOUND = 1         # einsum synth: no program reproduces the examples
+EXIT_REFUTED = 1           # einsum check: a counterexample (EXIT_UNPROVED when unknown)
 DEFAULT_BUDGET = 20000   # synth.discover.run.DiscoverConfig's; kept here so --help needs no jax
 
 
@@ -111,6 +112,48 @@ def _einsum_synth(args) -> int:
     else:
         print(result.describe())
     return 0
+
+
+def _einsum_check(args) -> int:
+    from synth.einsum.check import check
+    from synth.sketch.answers import Counterexample, Proved
+    shapes = _einsum_shapes(args.shapes) if args.shapes is not None else None
+    answer = check(args.a, args.b, shapes)
+    if args.json:
+        out = {"proved": isinstance(answer, Proved), "evidence": type(answer).__name__,
+               "detail": answer.describe()}
+        if isinstance(answer, Counterexample):
+            out |= {"inputs": {k: v.tolist() for k, v in answer.inputs.items()},
+                    "expected": answer.expected.tolist(), "got": answer.got.tolist()}
+        print(json.dumps(out))
+    elif isinstance(answer, Counterexample):
+        print("counterexample:")
+        rows = [(f"{name} =", value) for name, value in answer.inputs.items()]
+        for label, value in rows + [("A gives", answer.expected), ("B gives", answer.got)]:
+            print(f"  {label} " + _array_text(value, indent=len(label) + 3))
+    else:
+        print(answer.describe())
+    return 0 if isinstance(answer, Proved) else EXIT_REFUTED if isinstance(answer, Counterexample) else EXIT_UNPROVED
+
+
+def _einsum_shapes(text: str) -> list[tuple[int, ...]]:
+    """`8x16,16x32` -> [(8, 16), (16, 32)]; an empty entry or `()` is a scalar."""
+    shapes = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            shapes.append(() if part in ("", "()") else tuple(int(d) for d in part.split("x")))
+        except ValueError:
+            raise SynthError(f"bad shape {part!r} in --shapes", found=repr(text),
+                             expected="sizes joined by x, shapes by commas, e.g. 8x16,16x32") from None
+        if any(d < 0 for d in shapes[-1]):
+            raise SynthError(f"negative size in shape {part!r}", found=repr(text))
+    return shapes
+
+
+def _array_text(value, indent: int) -> str:
+    import numpy as np
+    return np.array2string(np.asarray(value), separator=", ", max_line_width=100).replace("\n", "\n" + " " * indent)
 
 
 def _fmt(args) -> int:
@@ -288,6 +331,15 @@ def build_parser() -> argparse.ArgumentParser:
     es.add_argument("--json", action="store_true",
                     help='print {"program": ..., "seconds": ..., "verified_examples": N, "candidates_tried": ...}')
     es.set_defaults(handler=_einsum_synth)
+    ec = ev.add_parser("check", help="are two programs equivalent? (with the evidence; exit 0 proved, "
+                                     "1 counterexample, 3 unknown)")
+    ec.add_argument("a", help="a program: an expression, or a chain of them joined by | (e.g. 'ij->ji | ij,jk->ik')")
+    ec.add_argument("b", help="the other program, taking the same inputs")
+    ec.add_argument("--shapes", help="the inputs' shapes, e.g. 8x16,16x32 (default: prove at every shape where "
+                                     "the normal form allows it, search for counterexamples at small shapes)")
+    ec.add_argument("--json", action="store_true",
+                    help='print {"proved", "evidence", "detail"} (and "inputs", "expected", "got" if refuted)')
+    ec.set_defaults(handler=_einsum_check)
 
     f = commands.add_parser("fmt", help="print a program in canonical form")
     f.add_argument("file")
