@@ -218,6 +218,12 @@ class _Compiler:
             case _:
                 leaves, f = self.function(node)
                 vs = _unique(y for y in self.table(leaves, f) if y is not _NO)
+        if _numeric(vs):      # 0.1 + 0.2 and 0.3 are one value: no staircase step between them
+            merged = []
+            for v in sorted(vs):
+                if not merged or v - merged[-1] > 1e-6 * (1 + abs(v)):
+                    merged.append(v)
+            vs = tuple(merged)
         if len(vs) > MAX_VALUES:
             raise CompileError(f"an s-op takes more than {MAX_VALUES} values", where=node_at(node))
         self.value_sets[key] = vs
@@ -252,15 +258,8 @@ class _Compiler:
             case sops.SelectorWidth():
                 result = ((("t", node),), lambda t: round(1 / t) - 1)
             case sops.Map(op=op, args=args):
-                parts = [self.function(a) if isinstance(a, sops.SOp) else ((), (lambda a=a: a))
-                         for a in args]
-                leaves = tuple(dict.fromkeys(leaf for ls, _ in parts for leaf in ls))
-                where = [[leaves.index(leaf) for leaf in ls] for ls, _ in parts]
-                op_f = ELEMENTWISE[op]
-
-                def result_f(*xs, parts=parts, where=where, op_f=op_f):
-                    return op_f(*[g(*[xs[i] for i in w]) for (_, g), w in zip(parts, where)])
-                result = (leaves, result_f)
+                result = _combine(op, [self.function(a) if isinstance(a, sops.SOp)
+                                       else ((), (lambda a=a: a)) for a in args])
             case _:
                 result = ((("sop", node),), lambda x: x)
         self.functions[id(node)] = result
@@ -313,7 +312,7 @@ class _Compiler:
             return self.width_space(node)
         if isinstance(node, sops.Aggregate):
             return self.provide(node, self.native(node))
-        return self.provide(node, "cat")
+        return self.provide(node, self.output_encoding(node) if isinstance(node, sops.Map) else "cat")
 
     def aggregate(self, node: sops.Aggregate) -> Space:
         source = self.provide(node.sop, self.native(node))
@@ -393,16 +392,28 @@ class _Compiler:
         except CompileError:
             if not isinstance(node, sops.Map):
                 raise
-        # The fused function is out of reach (several numerical leaves, not affine): compute
-        # the operation's own arguments first, one MLP deeper.
-        args = [a for a in node.args if isinstance(a, sops.SOp)]
-        spaces = [self.provide(a, self.output_encoding(a)) for a in args]
-        op_f = ELEMENTWISE[node.op]
+        # The fused function is out of reach (several numerical leaves, not affine): the
+        # operations that combine several numbers are computed first, one MLP deeper.
+        leaves, f = self.limited(node)
+        return self._mlp(node, enc, [self.leaf_space(leaf) for leaf in leaves], f)
 
-        def direct(*xs):
-            it = iter(xs)
-            return op_f(*[next(it) if isinstance(a, sops.SOp) else a for a in node.args])
-        return self._mlp(node, enc, spaces, direct)
+    def limited(self, node: sops.Map):
+        """Like function(node), but where an operation would combine several numbers its
+        arguments that are operations become leaves themselves (each its own MLP)."""
+        parts = [((), (lambda a=a: a)) if not isinstance(a, sops.SOp)
+                 else self.limited(a) if isinstance(a, sops.Map) else self.function(a)
+                 for a in node.args]
+        combined = _combine(node.op, parts)
+        if self.numerical_leaves(combined[0]) <= 1:
+            return combined
+        return _combine(node.op, [((("sop", a),), lambda x: x)
+                                  if isinstance(a, sops.Map) and self.numerical_leaves(part[0])
+                                  else part for a, part in zip(node.args, parts)])
+
+    def numerical_leaves(self, leaves) -> int:
+        return sum(1 for kind, n in leaves if kind == "t" or isinstance(n, sops.Aggregate)
+                   and self.native(n) == "num" or isinstance(n, sops.Map)
+                   and self.output_encoding(n) == "num")
 
     def _mlp(self, node, enc, spaces, f) -> Space:
         layer = max(s.ready for s in spaces) // 2 + 1
@@ -419,6 +430,17 @@ class _Compiler:
             unit.w_out = {out.dims[d]: c for d, c in unit.w_out.items()}
         self.mlps.setdefault(layer, []).extend(units)
         return out
+
+
+def _combine(op: str, parts):
+    """(leaves, f) of op applied to arguments given as (leaves, f) each."""
+    leaves = tuple(dict.fromkeys(leaf for ls, _ in parts for leaf in ls))
+    where = [[leaves.index(leaf) for leaf in ls] for ls, _ in parts]
+    op_f = ELEMENTWISE[op]
+
+    def f(*xs):
+        return op_f(*[g(*[xs[i] for i in w]) for (_, g), w in zip(parts, where)])
+    return leaves, f
 
 
 def node_at(node):
