@@ -1,5 +1,5 @@
 """Calling conventions: argument placement by position, printf formats."""
-from synth.transpile.abi import Signature, argument_registers, printf_arguments
+from synth.transpile.abi import Signature, argument_places, printf_arguments
 
 
 def test_printf_format_kinds():
@@ -9,14 +9,17 @@ def test_printf_format_kinds():
 
 def test_variadic_doubles_go_to_fp_registers_on_aarch64_and_integer_registers_on_riscv():
     sig = Signature(("i64", "i32", "f64", "i32", "f64"), "i32", fixed=1)
-    assert argument_registers("aarch64", sig) == [("x0", 64), ("x1", 32), ("v0", 64), ("x2", 32), ("v1", 64)]
-    assert argument_registers("riscv64", sig) == [("x10", 64), ("x11", 32), ("x12", 64), ("x13", 32), ("x14", 64)]
+    assert argument_places("aarch64", sig) == [("x0", 0), ("x1", 0), ("v0", 0), ("x2", 0), ("v1", 0)]
+    assert argument_places("riscv64", sig) == [("x10", 0), ("x11", 0), ("x12", 0), ("x13", 0), ("x14", 0)]
 
 
 def test_fixed_arguments_use_fp_registers_on_both():
     sig = Signature(("f64", "i64", "f64"), "f64")
-    assert argument_registers("riscv64", sig) == [("f10", 64), ("x10", 64), ("f11", 64)]
+    assert argument_places("riscv64", sig) == [("f10", 0), ("x10", 0), ("f11", 0)]
 
 
 def test_arguments_past_the_registers_are_on_the_stack():
-    assert argument_registers("riscv64", Signature(("i64",) * 9)) is None
+    assert argument_places("riscv64", Signature(("i64",) * 9))[-2:] == [("x17", 0), ("stack", 0)]
+    nine_doubles = Signature(("i64",) + ("f64",) * 9, "i32", fixed=1)
+    assert argument_places("aarch64", nine_doubles)[-2:] == [("v7", 0), ("stack", 0)]
+    assert argument_places("riscv64", nine_doubles)[-3:] == [("x17", 0), ("stack", 0), ("stack", 1)]

@@ -58,3 +58,111 @@ def test_cegis_fixes_immediates_in_aarch64_targets_too():
     assert [t.operands[-1] for t in target][0].value == 48
     assert target[1].operands[1].offset.value == 16
     assert isinstance(answer, Proved)
+
+
+# -- what a repair may not get away with: each of these was proved before its obligation existed
+
+from dataclasses import replace   # noqa: E402
+
+from synth.dsl.asm import format_instruction   # noqa: E402
+from synth.dsl.asm.ast import Imm, Mem   # noqa: E402
+from synth.sketch.answers import Counterexample   # noqa: E402
+from synth.transpile import semantics as isa_semantics, guesser as rule_guesser   # noqa: E402
+from synth.transpile.pipeline import Transpiler   # noqa: E402
+from synth.transpile.verify import Obligation, Slot   # noqa: E402
+
+# show(double a, ..., double i) prints its nine arguments (RISC-V passes the ninth in a0): printf
+# takes seven in a1..a7 and the last two on the stack, at 0(sp) and 8(sp). AArch64 takes eight
+# in d0..d7 and the ninth at [sp], so the guess moves [sp] to d7 and [sp, 8] down to [sp].
+# Blocks: 0 the prologue, 1 (.L2) up to the call, 2 the epilogue.
+PRINTF9 = """\
+\t.text
+\t.globl\tshow
+\t.type\tshow, @function
+show:
+\taddi\tsp,sp,-32
+\tsd\tra,24(sp)
+.L2:
+\tsd\ta0,8(sp)
+\tfsd\tfa7,0(sp)
+\tfmv.x.d\ta7,fa6
+\tfmv.x.d\ta6,fa5
+\tfmv.x.d\ta5,fa4
+\tfmv.x.d\ta4,fa3
+\tfmv.x.d\ta3,fa2
+\tfmv.x.d\ta2,fa1
+\tfmv.x.d\ta1,fa0
+\tlla\ta0,.LC0
+\tcall\tprintf@plt
+\tld\tra,24(sp)
+\taddi\tsp,sp,32
+\tjr\tra
+\t.size\tshow, .-show
+\t.section\t.rodata
+.LC0:
+\t.string\t"%g %g %g %g %g %g %g %g %g\\n"
+"""
+
+
+def riscv_to_aarch64(text):
+    listing = parse(text, "riscv64")
+    t = Transpiler(listing, rule_guesser("riscv64", "aarch64", listing), isa_semantics("riscv64"),
+                   isa_semantics("aarch64"))
+    t.settle_demands()
+    return t
+
+
+def block_check(t, function, index):
+    """(guess, check) of one block, as the pipeline verifies it."""
+    f = t.functions[function]
+    regs = t.guesser.register_map(f)
+    live_in, live_out = t.liveness(f)
+    b = f.blocks[index]
+    entry, out = t.relation(f, b, regs, live_in[index], live_out[index])
+    check = lambda target: verify.check_block(t.src, t.dst, b.instructions, target, entry, out)
+    return t.guesser.block(f, b, regs), check, out
+
+
+def with_offset(instructions, k, offset):
+    """Instruction k with its memory operand's offset replaced, as a CEGIS-filled hole would be."""
+    ops = tuple(replace(op, offset=Imm(offset)) if isinstance(op, Mem) else op for op in instructions[k].operands)
+    return instructions[:k] + (replace(instructions[k], operands=ops),) + instructions[k + 1:]
+
+
+def test_a_call_with_stack_arguments_owes_each_argument_where_the_callee_reads_it():
+    t = riscv_to_aarch64(PRINTF9)
+    guess, check, out = block_check(t, "show", 1)
+    assert out[:10] == [Obligation("x10", "x0", 64)] + [
+        Obligation(f"x{11 + k}", f"v{k}", 64) for k in range(7)] + [
+        Obligation(Slot("x2", 0), "v7", 64), Obligation(Slot("x2", 8), Slot("sp", 0), 64)]
+    target = tuple(g.instruction for g in guess.instructions)
+    assert [format_instruction(i, "aarch64") for i in target[-3:-1]] == ["ldr x16, [sp, 8]", "str x16, [sp]"]
+    # Leaving the stack as the source has it keeps memory equal but hands printf the eighth
+    # double twice: CEGIS found this "repair" for t3_double_conv when nothing checked the slots.
+    lazy = with_offset(target, len(target) - 3, 0)
+    answer = check(lazy)
+    assert isinstance(answer, Counterexample)
+    assert "[x2+8]/[sp+0] (64 bits)" in answer.describe()
+
+
+def test_the_sketch_keeps_no_repair_of_a_call_that_moves_stack_arguments():
+    t = riscv_to_aarch64(PRINTF9)
+    f = t.functions["show"]
+    regs = t.guesser.register_map(f)
+    live_in, live_out = t.liveness(f)
+    guess = t.guesser.block(f, f.blocks[1], regs)
+    target, answer, repaired = t.verify(f, f.blocks[1], guess, regs, live_in[1], live_out[1])
+    assert (target, repaired) == (tuple(g.instruction for g in guess.instructions), False)
+    assert isinstance(answer, Counterexample) and "memory" in answer.describe()
+
+
+def test_a_return_owes_the_return_address():
+    t = riscv_to_aarch64(PRINTF9)
+    guess, check, out = block_check(t, "show", 2)
+    assert Obligation("x1", "x30", 64) in out
+    target = tuple(g.instruction for g in guess.instructions)
+    assert [format_instruction(i, "aarch64") for i in target] == ["ldr x30, [sp, 24]", "add sp, sp, 32", "ret"]
+    assert isinstance(check(target), Proved)
+    answer = check(with_offset(target, 0, 0))     # CEGIS moved t3_double_conv's epilogue load so
+    assert isinstance(answer, Counterexample)      # when no claim covered x30
+    assert "x1/x30 (64 bits)" in answer.describe()

@@ -66,8 +66,98 @@ def test_an_instruction_without_semantics_is_unknown_not_failed():
 def test_liveness_reads_widths_from_the_semantics():
     listing = parse("f:\n  add w0, w0, 1\n  cmp w0, 3\n  b.gt .L2\n  mov x1, x0\n.L2:\n  ret\n", "aarch64")
     blocks = cfg.blocks("f", list(listing.items[1:]), "aarch64")
-    live_in, live_out = dataflow.liveness(blocks, A64, lambda e, b: {}, lambda b: {"x1": 64}, set())
+    live_in, live_out = dataflow.liveness(blocks, A64, lambda e, b: {}, lambda b: {"x1": 64}, lambda e: set())
     assert [b.name for b in blocks] == ["f", "#1", ".L2"]
     assert live_out[0] == {"x0": 64, "x1": 64}      # the mov on one path reads all of x0...
     assert live_in[0] == {"x0": 32, "x1": 64}       # ...which the add rewrites from its low half
     assert live_in[2] == {"x1": 64}
+
+
+# gcc's IPA-RA: main keeps 7 in w9, caller-saved, across the call to inc, which it knows leaves
+# x9 alone, and reads it after the call.
+KEPT_ACROSS_A_CALL = """\
+\t.text
+\t.global\tinc
+\t.type\tinc, %function
+inc:
+\tadd\tw0, w0, 1
+\tret
+\t.size\tinc, .-inc
+\t.global\tmain
+\t.type\tmain, %function
+main:
+\tstp\tx29, x30, [sp, -16]!
+\tmov\tx29, sp
+\tmov\tw9, 7
+\tmov\tw0, 1
+\tbl\tinc
+\tadd\tw0, w0, w9
+\tldp\tx29, x30, [sp], 16
+\tret
+\t.size\tmain, .-main
+"""
+
+
+def test_a_register_the_callee_leaves_alone_is_owed_across_the_call():
+    from dataclasses import replace
+    from synth.dsl.asm import format_instruction
+    from synth.dsl.asm.ast import Imm
+    from synth.transpile import guesser, semantics
+    from synth.transpile.pipeline import Transpiler
+    listing = parse(KEPT_ACROSS_A_CALL, "aarch64")
+    t = Transpiler(listing, guesser("aarch64", "riscv64", listing), semantics("aarch64"), semantics("riscv64"))
+    t.settle_demands()
+    assert t.written() == {"inc": {"x0"}, "main": {"x0", "x9", "x29", "x30", "sp"}}
+    main = t.functions["main"]
+    regs = t.guesser.register_map(main)
+    live_in, live_out = t.liveness(main)
+    assert live_out[0]["x9"] == 32 and live_in[1]["x9"] == 32
+    call = main.blocks[0]
+    entry, out = t.relation(main, call, regs, live_in[0], live_out[0])
+    target = tuple(g.instruction for g in t.guesser.block(main, call, regs).instructions)
+    assert format_instruction(target[4], "riscv64") == "li t1,7"
+    answer = check_block(A64, RV, call.instructions, target, entry, out)
+    assert isinstance(answer, Proved)
+    wrong = target[:4] + (replace(target[4], operands=(target[4].operands[0], Imm(8))),) + target[5:]
+    answer = check_block(A64, RV, call.instructions, wrong, entry, out)   # proved while the call
+    assert isinstance(answer, Counterexample)                               # ended x9 for liveness
+    assert "x9/x6 (32 bits)" in answer.describe()
+
+
+# main reads fa0 after calling step4, which leaves it alone, as do step3, step2 and step1: what
+# main reads is owed by each of them in turn, and each one's debt is known only once the next
+# one's entry demand is.
+CHAIN = "\t.text\n" + "".join(f"""\
+\t.globl\tstep{k}
+\t.type\tstep{k}, @function
+step{k}:
+\tret
+\t.size\tstep{k}, .-step{k}
+""" for k in range(1, 5)) + """\
+\t.globl\tmain
+\t.type\tmain, @function
+main:
+\taddi\tsp,sp,-16
+\tsd\tra,8(sp)
+\tcall\tstep1
+\tcall\tstep2
+\tcall\tstep3
+\tcall\tstep4
+\tfsd\tfa0,0(sp)
+\tli\ta0,0
+\tld\tra,8(sp)
+\taddi\tsp,sp,16
+\tjr\tra
+\t.size\tmain, .-main
+"""
+
+
+def test_what_a_caller_reads_after_a_call_is_owed_down_a_chain_of_calls():
+    from synth.transpile import guesser, semantics
+    from synth.transpile.pipeline import Transpiler
+    listing = parse(CHAIN, "riscv64")
+    t = Transpiler(listing, guesser("riscv64", "aarch64", listing), semantics("riscv64"), semantics("aarch64"))
+    t.settle_demands()
+    assert t.result_demand == {f"step{k}": {"f10": 64} for k in range(1, 5)}
+    _, live_out = t.liveness(t.functions["step1"])
+    assert live_out[0]["f10"] == 64     # so step1's return is checked for what step2 passes on

@@ -3,8 +3,9 @@
 Arguments are matched by position, not by register: both ABIs give the n-th integer argument
 the n-th integer register and the n-th floating-point argument the n-th FP register, except
 that RISC-V passes the variadic FP arguments of printf in integer registers, interleaved with
-the integers in order. `argument_registers` places a signature's arguments for either ISA, so
-the verifier can require that argument k has the same value on both sides.
+the integers in order; arguments past the registers go to 8-byte stack slots from sp.
+`argument_places` places a signature's arguments for either ISA, so the verifier can require
+that argument k has the same value on both sides, wherever each side passes it.
 """
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ from dataclasses import dataclass
 _X = [f"x{i}" for i in range(32)]
 
 # frame: the stack pointer and the frame pointer, whose slots hold spilled values.
+# link: where a call leaves the return address, which `ret` jumps to.
 ABI = {
     "aarch64": dict(int_args=_X[0:8], fp_args=[f"v{i}" for i in range(8)],
                     int_returns=["x0", "x1"], fp_returns=["v0", "v1", "v2", "v3"],
                     caller_saved=set(_X[0:19]) | {"x30", "n", "z", "c", "v"}
                     | {f"v{i}" for i in list(range(8)) + list(range(16, 32))},
-                    variadic_fp_in_int=False, frame=("sp", "x29")),
+                    variadic_fp_in_int=False, frame=("sp", "x29"), link="x30"),
     "riscv64": dict(int_args=_X[10:18], fp_args=[f"f{i}" for i in range(10, 18)],
                     int_returns=["x10", "x11"], fp_returns=["f10", "f11"],
                     caller_saved={"x1", "x5", "x6", "x7", *_X[10:18], *_X[28:32]}
                     | {f"f{i}" for i in list(range(0, 8)) + list(range(10, 18)) + list(range(28, 32))},
-                    variadic_fp_in_int=True, frame=("x2", "x8")),
+                    variadic_fp_in_int=True, frame=("x2", "x8"), link="x1"),
 }
 
 
@@ -82,28 +84,11 @@ def printf_arguments(fmt: str) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def argument_registers(isa: str, signature: Signature) -> list[tuple[str, int]] | None:
-    """(register, bits) of each argument in order; None if some argument goes on the stack
-    (the stack is memory, which the verifier compares whole)."""
-    abi = ABI[isa]
-    ints, fps = list(abi["int_args"]), list(abi["fp_args"])
-    places = []
-    for k, kind in enumerate(signature.args):
-        variadic = signature.fixed is not None and k >= signature.fixed
-        bits = 32 if kind.endswith("32") else 64
-        use_int = kind.startswith("i") or (variadic and abi["variadic_fp_in_int"])
-        pool = ints if use_int or not fps else fps
-        if not pool:
-            return None
-        places.append((pool.pop(0), bits))
-    return places
-
-
 def argument_places(isa: str, signature: Signature) -> list[tuple[str, int]]:
-    """Like argument_registers, but every argument gets a place: (register, 0), or
-    ("stack", slot) past the registers (8-byte slots from sp at the call, as both LP64 ABIs
-    use for scalars). RISC-V's FP arguments go to integer registers when variadic or when the
-    FP registers have run out."""
+    """Where each argument goes: (register, 0), or ("stack", slot) past the registers (8-byte
+    slots from sp at the call, as both LP64 ABIs use for scalars). RISC-V's FP arguments go to
+    integer registers when variadic or when the FP registers have run out; AArch64's to the
+    stack when v0-v7 have."""
     a = ABI[isa]
     ints, fps, places, slot = list(a["int_args"]), list(a["fp_args"]), [], 0
     for k, kind in enumerate(signature.args):

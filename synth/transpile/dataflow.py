@@ -104,13 +104,14 @@ def successors(blocks, index: int, semantics: Semantics) -> tuple[list[int], Exi
     return [], exit
 
 
-def liveness(blocks, semantics: Semantics, at_call, at_return, caller_saved: set[str]):
+def liveness(blocks, semantics: Semantics, at_call, at_return, ended):
     """(live_in, live_out) per block, to a fixpoint.
 
     at_call(exit, block) is the demand of the call ending `block` (its arguments), at_return(block)
-    that of the return ending it; a call also ends every caller-saved
-    register, so what is live after it and caller-saved is not live before it. A jump out of
-    the function (a tail call) demands what a call and a return together demand.
+    that of the return ending it; a call also ends the registers ended(exit) names (those the
+    callee may change), so what is live after it and ended is not live before it, while what
+    it leaves alone is. A jump out of the function (a tail call) demands what a call and a
+    return together demand.
     """
     n = len(blocks)
     live_in: list[Demand] = [{} for _ in range(n)]
@@ -127,7 +128,8 @@ def liveness(blocks, semantics: Semantics, at_call, at_return, caller_saved: set
             if exit is not None and exit.kind == "return":
                 out = merge(out, at_return(blocks[i]))
             elif exit is not None and exit.kind == "call":
-                out = merge({r: w for r, w in out.items() if r not in caller_saved}, at_call(exit, blocks[i]))
+                gone = ended(exit)
+                out = merge({r: w for r, w in out.items() if r not in gone}, at_call(exit, blocks[i]))
             elif exit is not None and exit.kind == "jump" and not succ:
                 out = merge(at_call(exit, blocks[i]), at_return(blocks[i]))
             new_in = backward(semantics, blocks[i].instructions, out)

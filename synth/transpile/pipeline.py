@@ -73,6 +73,7 @@ class Transpiler:
         self.result_demand: dict[str, dataflow.Demand] = {}
         self._formats: dict[tuple[str, int, int], str | None] = {}
         self.address_taken = cfg.address_taken(listing, set(self.functions))
+        self._written: dict[str, set[str]] | None = None
         self.report = Report(src.isa, dst.isa)
 
     # -- liveness ------------------------------------------------------------------------
@@ -123,8 +124,15 @@ class Transpiler:
         sig = self.signature_at(exit, function, block)
         if sig is None:
             return {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
-        places = abi.argument_registers(self.src.isa, sig) or []
-        return {r: bits for r, bits in places}
+        # the arguments in registers; those on the stack are memory, which is compared whole
+        return {r: bits for r, bits in self.arguments(self.src.isa, sig) if isinstance(r, str)}
+
+    @staticmethod
+    def arguments(isa: str, sig: abi.Signature) -> list[tuple[str | verify.Slot, int]]:
+        """(place, bits) of each argument of a call: a register, or a stack slot from sp."""
+        sp = abi.ABI[isa]["frame"][0]
+        return [(verify.Slot(sp, 8 * n) if place == "stack" else place, 32 if kind.endswith("32") else 64)
+                for (place, n), kind in zip(abi.argument_places(isa, sig), sig.args)]
 
     def result_widths(self, function: cfg.Function) -> list[tuple[int, int]]:
         """Per block, the widths at its end of the last definitions of the two result
@@ -151,14 +159,16 @@ class Transpiler:
         return [w or (64, 64) for w in at_end]
 
     def return_demand(self, function: cfg.Function, block: cfg.Block) -> dataflow.Demand:
-        """A return needs the callee-saved registers whole, and of the result registers what
-        the function's callers read after the call (known for callers in this listing). A
-        function that may be called from outside (main, a function whose address is taken)
-        also returns its results at the width their last definitions give them."""
+        """A return needs the return address (the PC is not modelled: returning to the same
+        place means the link register holds the same value), the callee-saved registers whole,
+        and of the result registers what the function's callers read after the call (known for
+        callers in this listing). A function that may be called from outside (main, a function
+        whose address is taken) also returns its results at the width their last definitions
+        give them."""
         a = self._abi(self.src.isa)
         callee_saved = [r for r in self.src.widths
                         if r not in a["caller_saved"] and self.src.widths[r] > 1]
-        demand = {r: self.src.widths[r] for r in callee_saved}
+        demand = {r: self.src.widths[r] for r in callee_saved + [a["link"]]}
         demand = dataflow.merge(demand, self.result_demand.get(function.name, {}))
         if function.name in self.address_taken:
             demand = dataflow.merge(demand, self.result_demand.get(INDIRECT, {}))
@@ -170,21 +180,73 @@ class Transpiler:
         return demand
 
     def record_results(self, function: cfg.Function, live_in: list[dataflow.Demand]) -> None:
-        """What each call site reads of the result registers after the call returns."""
+        """What each call site reads of the result registers after the call returns. A tail
+        call's callee returns to this function's callers, so it owes them what they read."""
         a = self._abi(self.src.isa)
         results = set(a["int_returns"] + a["fp_returns"])
+        labels = {b.label for b in function.blocks}
         for b in function.blocks:
             exit = dataflow.effect(self.src, b.instructions[-1]).exit if b.instructions else None
-            if exit is None or exit.kind != "call" or b.index + 1 >= len(function.blocks):
+            if exit is None:
                 continue
-            read = {r: w for r, w in live_in[b.index + 1].items() if r in results}
-            callee = INDIRECT if exit.register_target is not None else plain(exit.target)
+            if exit.kind == "call" and b.index + 1 < len(function.blocks):
+                read = {r: w for r, w in live_in[b.index + 1].items() if r in results}
+                callee = INDIRECT if exit.register_target is not None else plain(exit.target)
+            elif exit.kind == "jump" and exit.target not in labels and plain(exit.target) in self.functions:
+                read = {r: w for r, w in self.return_demand(function, b).items() if r in results}
+                callee = plain(exit.target)
+            else:
+                continue
             self.result_demand[callee] = dataflow.merge(self.result_demand.get(callee, {}), read)
 
     def liveness(self, function: cfg.Function):
-        a = self._abi(self.src.isa)
         return dataflow.liveness(function.blocks, self.src, lambda e, b: self.call_demand(e, function, b),
-                                 lambda b: self.return_demand(function, b), a["caller_saved"])
+                                 lambda b: self.return_demand(function, b), self.ended)
+
+    def ended(self, exit: Exit) -> set[str]:
+        """The registers a call may change: the link register, and the caller-saved ones the
+        callee writes, or anything it calls does; every caller-saved one where the callee is
+        not in this listing. gcc's IPA-RA keeps values across a call in caller-saved registers
+        that the callee (in the same file) leaves alone, so those stay live across it."""
+        a = self._abi(self.src.isa)
+        name = plain(exit.target) if exit.register_target is None else None
+        if name not in self.functions:
+            return a["caller_saved"] | {a["link"]}
+        return (a["caller_saved"] & (self.written()[name] | FLAGS)) | {a["link"]}
+
+    def written(self) -> dict[str, set[str]]:
+        """Per function of the listing, the registers it may write, itself or through what it
+        calls (a call out of the listing: every caller-saved one); computed once."""
+        if self._written is None:
+            a = self._abi(self.src.isa)
+            own: dict[str, set[str]] = {}
+            calls: dict[str, set[str]] = {}
+            for f in self.program.functions:
+                labels = {b.label for b in f.blocks}
+                own[f.name], calls[f.name] = set(), set()
+                for instr in (i for b in f.blocks for i in b.instructions):
+                    effect = dataflow.effect(self.src, instr)
+                    own[f.name] |= effect.writes
+                    exit = effect.exit
+                    if exit is None or not (exit.kind == "call" or (exit.kind == "jump" and exit.target not in labels)):
+                        continue
+                    name = plain(exit.target) if exit.register_target is None else None
+                    if name in self.functions:
+                        calls[f.name].add(name)
+                    else:
+                        own[f.name] |= a["caller_saved"]
+                    own[f.name].add(a["link"])
+            written = {name: set(regs) for name, regs in own.items()}
+            changed = True
+            while changed:          # through calls, to a fixpoint (recursion included)
+                changed = False
+                for name, callees in calls.items():
+                    for callee in callees:
+                        if not written[callee] <= written[name]:
+                            written[name] |= written[callee]
+                            changed = True
+            self._written = written
+        return self._written
 
     # -- per block -----------------------------------------------------------------------
     def obligations(self, regs: RegisterMap, function: cfg.Function, block: cfg.Block,
@@ -197,16 +259,17 @@ class Transpiler:
         if exit is not None and exit.kind == "call" and exit.target and plain(exit.target) not in self.functions:
             sig = self.signature_at(exit, function, block)
             if sig is not None:
-                src_places = abi.argument_registers(self.src.isa, sig)
-                dst_places = abi.argument_registers(self.dst.isa, sig)
-                if src_places is not None and dst_places is not None:
-                    # A variadic callee reads its 32-bit arguments with va_arg as 32-bit values,
-                    # so only the fixed ones must come sign-extended as LP64 asks.
-                    for k, ((sr, bits), (tr, _)) in enumerate(zip(src_places, dst_places)):
-                        fixed = sig.fixed is None or k < sig.fixed
-                        result.append(verify.Obligation(sr, tr, bits,
-                                                        abi.representation(self.dst.isa, tr, bits, fixed)))
-                        skip.add(sr)
+                # Argument k on one side is argument k on the other, wherever each ABI puts it
+                # (a register or a stack slot). A variadic callee reads its 32-bit arguments
+                # with va_arg as 32-bit values, so only the fixed ones must come sign-extended
+                # as LP64 asks.
+                places = zip(self.arguments(self.src.isa, sig), self.arguments(self.dst.isa, sig))
+                for k, ((here, bits), (there, _)) in enumerate(places):
+                    fixed = sig.fixed is None or k < sig.fixed
+                    register = there if isinstance(there, str) else "stack"   # a slot fills as an x register
+                    result.append(verify.Obligation(here, there, bits,
+                                                    abi.representation(self.dst.isa, register, bits, fixed)))
+                    skip.add(here)
         for r, bits in live_out.items():
             if r in skip:
                 continue
@@ -258,18 +321,27 @@ class Transpiler:
         fixed = sketch.repair(guess, check, query)
         return (fixed[0], fixed[1], True) if fixed else (target, answer, False)
 
-    def translate(self) -> tuple[Listing, Report]:
-        texts: dict[tuple[str, int], tuple[Instruction, ...]] = {}
-        order = list(self.program.functions)
-        # Entry demands of this listing's functions first, so calls between them demand only
-        # the arguments their callee reads (two passes: the second sees the first's demands).
-        # And what callers read of each function's results (three passes to settle).
-        for _ in range(3):
-            for f in order:
+    def settle_demands(self) -> None:
+        """Entry demands of this listing's functions, so calls between them demand only the
+        arguments their callee reads, and what callers read of each function's results, to a
+        fixpoint: a value that passes through a chain of calls (a register read after a call,
+        so a result of the callee, so live through it, so an argument of the call before)
+        takes a round per call, and stopping early leaves a later block assuming what no block
+        guarantees. It ends: after the first round every function has its own entry demand in
+        place of the everything assumed before, and from then on demands only grow."""
+        settled = None
+        while settled != (self.entry_demand, self.result_demand):
+            settled = ({k: dict(v) for k, v in self.entry_demand.items()},
+                       {k: dict(v) for k, v in self.result_demand.items()})
+            for f in self.program.functions:
                 live_in, _ = self.liveness(f)
                 self.entry_demand[f.name] = live_in[0] if f.blocks else {}
                 self.record_results(f, live_in)
-        for f in order:
+
+    def translate(self) -> tuple[Listing, Report]:
+        texts: dict[tuple[str, int], tuple[Instruction, ...]] = {}
+        self.settle_demands()
+        for f in self.program.functions:
             regs = self.guesser.register_map(f)
             live_in, live_out = self.liveness(f)
             for b in f.blocks:

@@ -4,7 +4,8 @@ The two machines start in states related by the register map: each source regist
 block's entry equals its target register in the bits the source will read (the rest of the
 target register is free), and memory is one and the same array. Both blocks run symbolically.
 They are equivalent when, at the end,
-  - every source register live at the exit equals its target register in the live bits,
+  - every source register live at the exit equals its target register in the live bits (and
+    at a call, every argument its counterpart, in a register or a stack slot),
   - memory is equal,
   - control leaves the same way: the same branch target under an equivalent condition, the
     same callee with equal arguments (placed by each ABI, see abi.py), or a return.
@@ -27,13 +28,30 @@ TIMEOUT_MS = 5000
 
 
 @dataclass(frozen=True)
+class Slot:
+    """The 8 bytes at `offset` from register `base`'s value: a stack-passed argument's place."""
+    base: str
+    offset: int
+
+    def __str__(self) -> str:
+        return f"[{self.base}+{self.offset}]"
+
+
+@dataclass(frozen=True)
 class Obligation:
-    """A source register that must equal a target register in its low `bits` at the exit;
-    `extend` says how the target must fill the rest ("sign", "ones", or None: free)."""
-    source: str
-    target: str
+    """A source place (a register, or a Slot) that must equal a target place in its low `bits`
+    at the exit; `extend` says how the target must fill the rest ("sign", "ones", or None: free)."""
+    source: str | Slot
+    target: str | Slot
     bits: int
     extend: str | None = None
+
+
+def _at(state: State, place: str | Slot) -> z3.BitVecRef:
+    """A place's value in a state: a register's, or the 8 bytes of a slot."""
+    if isinstance(place, Slot):
+        return state.load(state.regs[place.base] + place.offset, 8)
+    return state.regs[place]
 
 
 def _filled(low: z3.BitVecRef, width: int, extend: str | None, free: z3.BitVecRef):
@@ -91,11 +109,11 @@ def block_query(src: Semantics, dst: Semantics, source: tuple[Instruction, ...],
     t_exit = run(dst, t, target)
     claims, labels = [], []
     for o in live_out:
-        low = z3.Extract(o.bits - 1, 0, s.regs[o.source])
+        low, there = z3.Extract(o.bits - 1, 0, _at(s, o.source)), _at(t, o.target)
         if o.extend is None:
-            claims.append(low == z3.Extract(o.bits - 1, 0, t.regs[o.target]))
+            claims.append(low == z3.Extract(o.bits - 1, 0, there))
         else:
-            claims.append(_filled(low, t.regs[o.target].size(), o.extend, t.regs[o.target]) == t.regs[o.target])
+            claims.append(_filled(low, there.size(), o.extend, there) == there)
         labels.append(f"{o.source}/{o.target} ({o.bits} bits{', ' + o.extend + '-extended' if o.extend else ''})")
     claims.append(s.mem == t.mem)
     labels.append("memory")
