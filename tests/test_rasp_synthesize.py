@@ -122,7 +122,7 @@ def test_cli_task_reverse_json(capsys):
     assert out["program"] == "reverse = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
     assert out["lines"] == 1
     assert out["accuracy"] == 1.0
-    assert out["exhaustive"]["total"] == 4 + 16 + 64 + 256 + 1024
+    assert out["exhaustive"]["total"] == 4 + 16 + 64 + 256 + 1024 + 4096
     assert out["longer"]["correct"] == 200
     assert out["found"] is True and out["seconds"] > 0
     assert set(out) >= {"program", "lines", "accuracy", "seconds", "compiled"}
@@ -130,14 +130,17 @@ def test_cli_task_reverse_json(capsys):
 
 def test_cli_user_examples_file(tmp_path, capsys):
     path = tmp_path / "ex.json"
+    # few examples admit small wrong programs (an if-chain over a, b, c); these five do not
     path.write_text(json.dumps([{"input": "abc", "output": "cba"},
                                 {"input": ["b", "a"], "output": ["a", "b"]},
-                                {"input": "abca", "output": "acba"}]))
+                                {"input": "abca", "output": "acba"},
+                                {"input": "ccab", "output": "bacc"},
+                                {"input": "dbd", "output": "dbd"}]))
     assert main(["rasp", "synth", "--examples", str(path), "--json", "--max-size", "6"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["program"] == "program = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
-    assert out["examples"] == {"accuracy": 1.0, "correct": 3, "total": 3,
-                               "how": "the 3 given examples (no oracle to check more)"}
+    assert out["examples"] == {"accuracy": 1.0, "correct": 5, "total": 5,
+                               "how": "the 5 given examples (no oracle to check more)"}
     # the text printed is a program `synth rasp run` runs
     program = tmp_path / "p.rasp"
     program.write_text(out["program"])
@@ -163,6 +166,8 @@ def test_cli_malformed_examples_file(tmp_path, capsys):
 
 def test_cli_not_found_exits_1(tmp_path, capsys):
     path = tmp_path / "hard.json"
-    path.write_text(json.dumps([{"input": "ab", "output": "ba"}]))
+    # 2 * length + 3 needs more than two primitives
+    path.write_text(json.dumps([{"input": "ab", "output": [7, 7]},
+                                {"input": "abc", "output": [9, 9, 9]}]))
     assert main(["rasp", "synth", "--examples", str(path), "--max-size", "2"]) == 1
     assert "no RASP program found for program" in capsys.readouterr().err

@@ -4,7 +4,6 @@ examples file format users give their own tasks in."""
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -41,11 +40,6 @@ def accuracy(text: str, name: str, oracle: Callable[[list], list], inputs: Itera
         except SynthError:
             pass        # a program that fails on an input is wrong on it
     return Accuracy(correct, total, how)
-
-
-def sampled(vocab: tuple, lengths: range, count: int, seed: int) -> list[tuple]:
-    rng = random.Random(seed)
-    return [tuple(rng.choice(vocab) for _ in range(rng.choice(lengths))) for _ in range(count)]
 
 
 def load_examples(path: str | Path) -> list[tuple[tuple, tuple]]:

@@ -28,10 +28,16 @@ from synth.rasp import batch
 from synth.rasp.program import to_text
 from synth.errors import ExampleError, Location, SynthError
 from synth.rasp import tasks
-from synth.rasp.check import Accuracy, accuracy, load_examples, sampled
+from synth.rasp.check import Accuracy, accuracy, load_examples
 from synth.search.enumeration import Found, Production, Stats, enumerate_terms
 
 BLOCKS = Path(__file__).parent / "library" / "blocks.rasp"
+# Attention compares small features: keys and queries of a select, and the selectors combined
+# by and/or/not, are at most this big (the paper's programs select on tokens, indices and
+# one or two derived s-ops); bigger ones multiply the search for nothing.
+SELECT_ARG = 3
+# Likewise each argument of a two-argument elementwise map (an MLP reading two features).
+MAP_ARG = 4
 MAX_CASES = 4           # categorical targets with at most this many values may be split by case
 
 Example = tuple[tuple, tuple]     # (input tokens, expected output)
@@ -58,8 +64,10 @@ def synthesize(examples: Seq[Example], budget: Budget = Budget(),
     space = _Space(examples, name)
     stats = Stats()
     text = enumerate_terms(space.leaves(), space.productions(), space.kind_of, space.key,
-                           space.goal, max_size=budget.max_size, seconds=budget.seconds,
-                           max_terms=budget.max_terms, stats=stats)
+                           space.goal, max_size=budget.max_size, level_done=space.level_done,
+                           seconds=budget.seconds, max_terms=budget.max_terms, stats=stats)
+    if text is None:        # out of budget: a chain found but not yet due is still a program
+        text = space.level_done(budget.max_size + 1_000)
     return Synthesized(text, stats)
 
 
@@ -117,18 +125,20 @@ class _Space:
         return value
 
     def goal(self, found: Found):
-        if self.pending and self.pending[0][0] <= found.size:     # the chain's turn by size
-            size, chain = self.pending.pop(0)
-            if (text := self.accept(chain)) is not None:
-                return text
         if found.kind == self.target_kind and found.value == self.flat_target:
             return self.accept(found.term)
         if found.kind == "bool" and self.cases is not None:
             chain = self.cases.offer(found.term, found.size, np.array(found.value, dtype=bool))
             if chain is not None:
-                # a chain of small booleans is a bigger program: it waits until the search
-                # reaches its size, so a smaller single term is preferred
                 self.pending = sorted(self.pending + [chain], key=lambda c: c[0])
+        return None
+
+    def level_done(self, size: int):
+        """An if-chain counts as big as its largest condition: it is taken once every term of
+        that size has been tried, so a single term of the same size is preferred."""
+        while self.pending and self.pending[0][0] <= size:
+            if (text := self.accept(self.pending.pop(0)[1])) is not None:
+                return text
         return None
 
     def accept(self, node):
@@ -158,16 +168,17 @@ class _Space:
     def productions(self) -> list[Production]:
         p = []
 
-        def primitive(name, kinds, make, commutative=False):
+        def primitive(name, kinds, make, commutative=False, max_arg_size=None):
             """A production that adds one node over its arguments' values."""
             def apply(*values):
                 placeholders = [sops.Constant(0) for _ in values]
                 node = make(*placeholders)
                 return self.evaluate(node, {id(h): v for h, v in zip(placeholders, values)})
-            p.append(Production(name, kinds, apply, make, commutative))
+            p.append(Production(name, kinds, apply, make, commutative, max_arg_size))
 
         for op in ("+", "-", "/"):
-            primitive(op, ("num", "num"), lambda a, b, op=op: sops.Map(op, (a, b)), op == "+")
+            primitive(op, ("num", "num"), lambda a, b, op=op: sops.Map(op, (a, b)), op == "+",
+                      MAP_ARG)
         primitive("round", ("num",), lambda a: sops.Map("round", (a,)))
         for c in (1, -1):
             primitive(f"+{c}", ("num",), lambda a, c=c: sops.Map("+", (a, c)))
@@ -175,32 +186,37 @@ class _Space:
         primitive("indicator", ("bool",), lambda a: sops.Map("indicator", (a,)))
         primitive("not", ("bool",), lambda a: sops.Map("not", (a,)))
         for op in ("and", "or"):
-            primitive(op, ("bool", "bool"), lambda a, b, op=op: sops.Map(op, (a, b)), True)
+            primitive(op, ("bool", "bool"), lambda a, b, op=op: sops.Map(op, (a, b)), True, MAP_ARG)
         for op in ("==", "<"):
-            primitive(op, ("num", "num"), lambda a, b, op=op: sops.Map(op, (a, b)), op == "==")
+            primitive(op, ("num", "num"), lambda a, b, op=op: sops.Map(op, (a, b)), op == "==",
+                      MAP_ARG)
         for op in ("==", ">", "<"):
             primitive(f"{op}0", ("num",), lambda a, op=op: sops.Map(op, (a, 0)))
         for atom in self.input_atoms:
             kind = batch.kind((atom,))
             primitive(f"=={atom!r}", (kind,), lambda a, atom=atom: sops.Map("==", (a, atom)))
+            # counting occurrences of one token is common enough to be one step
+            primitive(f"indicator(=={atom!r})", (kind,),
+                      lambda a, atom=atom: sops.Map("indicator", (sops.Map("==", (a, atom)),)))
         for kind in ("num", "str", "bool"):
             ops = ("==",) if kind == "bool" else ("==", "<")
             for op in ops:
                 primitive(f"select{op}", (kind, kind),
-                          lambda k, q, op=op: sops.Select(k, q, op))
+                          lambda k, q, op=op: sops.Select(k, q, op), max_arg_size=SELECT_ARG)
             primitive("aggregate", ("sel", kind), lambda s, x: sops.Aggregate(s, x))
         for atom in self.output_atoms:
             if atom not in self.input_atoms and self.target_kind == "str":
                 primitive(f"aggregate default {atom!r}", ("sel", "str"),
                           lambda s, x, atom=atom: sops.Aggregate(s, x, atom))
-        primitive("where", ("bool",), lambda b: sops.Select(b, sops.Constant(True), "=="))
+        primitive("where", ("bool",), lambda b: sops.Select(b, sops.Constant(True), "=="),
+                  max_arg_size=SELECT_ARG)
         primitive("selector_width", ("sel",), lambda s: sops.SelectorWidth(s))
-        primitive("sel and", ("sel", "sel"), lambda a, b: sops.SelectorAnd(a, b), True)
-        primitive("sel or", ("sel", "sel"), lambda a, b: sops.SelectorOr(a, b), True)
-        primitive("sel not", ("sel",), lambda a: sops.SelectorNot(a))
+        primitive("sel and", ("sel", "sel"), lambda a, b: sops.SelectorAnd(a, b), True, SELECT_ARG)
+        primitive("sel or", ("sel", "sel"), lambda a, b: sops.SelectorOr(a, b), True, SELECT_ARG)
+        primitive("sel not", ("sel",), lambda a: sops.SelectorNot(a), max_arg_size=SELECT_ARG)
         for name, function in _blocks().items():
             if isinstance(function, Function) and len(function.params) == 1:
-                for kind in ("num", "str"):
+                for kind in ("num", "str", "bool"):
                     primitive(f"{name}[{kind}]", (kind,),
                               lambda a, f=function: f.interpreter.call_function(f, [a], None))
         return p
@@ -237,7 +253,7 @@ class _Cases:
         for order in itertools.permutations(self.values):
             parts = [self.found.get((frozenset(order[:i]), v)) for i, v in enumerate(order[:-1])]
             if all(p is not None for p in parts):
-                size = sum(p[0] for p in parts) + len(parts)
+                size = max(p[0] for p in parts)
                 if best is None or size < best[0]:
                     node = order[-1]
                     for value, (_, condition) in reversed(list(zip(order[:-1], parts))):
@@ -256,8 +272,7 @@ def _blocks() -> dict:
 
 # From a task or an examples file to a checked report (what the CLI and the benchmark print).
 
-EXHAUSTIVE_LENGTH = 5           # every input up to this length over the task's vocabulary
-LONGER = range(6, 11)           # sampled longer inputs
+LONGER = 6                      # sampled inputs up to this much longer than the exhaustive ones
 LONGER_COUNT = 200
 
 
@@ -318,7 +333,7 @@ def compile_program(text: str, name: str, vocab, max_len: int) -> dict:
 
 def synthesize_task(name: str, budget: Budget = Budget(), examples: int = 24,
                     max_length: int = 6, seed: int = 0,
-                    exhaustive_length: int = EXHAUSTIVE_LENGTH) -> Report:
+                    exhaustive_length: int | None = None) -> Report:
     """Examples drawn from the task (the search sees only them), then the found program checked
     against the task exhaustively on short inputs and on sampled longer ones."""
     t = tasks.task(name)
@@ -328,12 +343,14 @@ def synthesize_task(name: str, budget: Budget = Budget(), examples: int = 24,
     if result.text is None:
         return Report(name, result, None, None, None, seconds)
     vocab = " ".join(t.vocab)
+    exhaustive_length = exhaustive_length or t.exhaustive_length
+    longer_lengths = range(exhaustive_length + 1, exhaustive_length + LONGER + 1)
     exhaustive = accuracy(result.text, name, t.function, t.all_inputs(exhaustive_length),
                           f"exhaustive: every input of length 1..{exhaustive_length} over {vocab}")
     longer = accuracy(result.text, name, t.function,
-                      sampled(t.vocab, LONGER, LONGER_COUNT, seed + 1),
-                      f"sampled: {LONGER_COUNT} random inputs of length "
-                      f"{LONGER.start}..{LONGER.stop - 1} over {vocab}")
+                      t.inputs(LONGER_COUNT, longer_lengths, seed + 1),
+                      f"sampled: {LONGER_COUNT} random inputs (as the examples are drawn) of length "
+                      f"{longer_lengths.start}..{longer_lengths.stop - 1} over {vocab}")
     return Report(name, result, exhaustive, longer, None, seconds,
                   compile_program(result.text, name, t.vocab, exhaustive_length))
 

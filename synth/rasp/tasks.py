@@ -65,6 +65,7 @@ class Task:
     function: Callable[[list], list]
     vocab: tuple[str, ...]
     walk: bool = False          # draw inputs as bracket walks too (random strings rarely balance)
+    exhaustive_length: int = 6  # found programs are checked on every input up to this length
 
     def inputs(self, count: int, lengths: range, seed: int) -> list[tuple]:
         rng = random.Random(seed)
@@ -106,8 +107,8 @@ TASKS = {t.name: t for t in (
     Task("double_hist", double_hist, tuple("abcd")),
     Task("sort", sort, tuple("abcd")),
     Task("most_freq", most_freq, tuple("abcd")),
-    Task("dyck1", dyck(("()",)), tuple("()"), walk=True),
-    Task("dyck2", dyck(("()", "{}")), tuple("(){}"), walk=True),
+    Task("dyck1", dyck(("()",)), tuple("()"), walk=True, exhaustive_length=12),
+    Task("dyck2", dyck(("()", "{}")), tuple("(){}"), walk=True, exhaustive_length=7),
 )}
 
 

@@ -21,13 +21,15 @@ class Production:
 
     `apply(*values)` computes the new term's value from its arguments' values, or returns None
     when the arguments do not fit (a type error, an undefined result); `build(*terms)` makes the
-    term. A commutative production is tried with its (equal-kind) arguments in one order only.
+    term. A commutative production is tried with its (equal-kind) arguments in one order only;
+    `max_arg_size` bounds each argument's size (a DSL's knowledge of where big terms never help).
     """
     name: str
     arg_kinds: tuple[str, ...]
     apply: Callable[..., Any]
     build: Callable[..., Any]
     commutative: bool = False
+    max_arg_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,12 @@ class Bank:
 def enumerate_terms(leaves: Sequence[tuple[Any, Any]], productions: Sequence[Production],
                     kind_of: Callable[[Any], str | None], key: Callable[[Any], Hashable],
                     goal: Callable[[Found], Any], max_size: int = 12,
+                    level_done: Callable[[int], Any] | None = None,
                     seconds: float = 60.0, max_terms: int = 2_000_000,
                     stats: Stats | None = None) -> Any:
     """Grow terms by size until `goal(found)` returns something other than None (returned), or
-    the size, time or term budget runs out (None). Leaves are (term, value) pairs of size 1;
+    the size, time or term budget runs out (None). `level_done(size)`, called once every term of
+    a size has been tried, may also return the answer. Leaves are (term, value) pairs of size 1;
     a production's term has size 1 + its arguments' sizes. `kind_of(value)` is the value's type
     (None: not a usable value); `key(value)` its hashable behaviour."""
     stats = stats if stats is not None else Stats()
@@ -105,6 +109,8 @@ def enumerate_terms(leaves: Sequence[tuple[Any, Any]], productions: Sequence[Pro
                     answer = offer(production.build(*(a.term for a in args)), value, size)
                     if answer is not None:
                         return answer
+            if level_done is not None and (answer := level_done(size)) is not None:
+                return answer
         return None
     finally:
         stats.seconds = time.monotonic() - start
@@ -115,6 +121,8 @@ def _arguments(bank: Bank, production: Production, total: int) -> Iterator[tuple
     lists, so terms added while this size is enumerated wait for the next size."""
     arity = len(production.arg_kinds)
     for sizes in _compositions(total, arity):
+        if production.max_arg_size is not None and max(sizes) > production.max_arg_size:
+            continue
         pools = [list(bank.of(kind, s)) for kind, s in zip(production.arg_kinds, sizes)]
         if not all(pools):
             continue
