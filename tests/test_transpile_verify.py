@@ -161,3 +161,42 @@ def test_what_a_caller_reads_after_a_call_is_owed_down_a_chain_of_calls():
     assert t.result_demand == {f"step{k}": {"f10": 64} for k in range(1, 5)}
     _, live_out = t.liveness(t.functions["step1"])
     assert live_out[0]["f10"] == 64     # so step1's return is checked for what step2 passes on
+
+
+TAIL_CALL = """\
+\t.text
+\t.globl\tinner
+\t.type\tinner, @function
+inner:
+\taddi\ta0,a0,1
+\tret
+\t.size\tinner, .-inner
+\t.globl\touter
+\t.type\touter, @function
+outer:
+\ttail\tinner
+\t.size\touter, .-outer
+\t.globl\tmain
+\t.type\tmain, @function
+main:
+\taddi\tsp,sp,-16
+\tsd\tra,8(sp)
+\tcall\touter
+\tsd\ta0,0(sp)
+\tli\ta0,0
+\tld\tra,8(sp)
+\taddi\tsp,sp,16
+\tjr\tra
+\t.size\tmain, .-main
+"""
+
+
+def test_a_tail_called_function_owes_its_results_to_the_callers_of_the_function_it_ends():
+    from synth.transpile import guesser, semantics
+    from synth.transpile.pipeline import Transpiler
+    listing = parse(TAIL_CALL, "riscv64")
+    t = Transpiler(listing, guesser("riscv64", "aarch64", listing), semantics("riscv64"), semantics("aarch64"))
+    t.settle_demands()
+    assert t.result_demand["outer"] == {"x10": 64, "f10": 64}
+    assert t.result_demand["inner"] == {"x10": 64, "f10": 64}
+    assert t.written()["outer"] == {"x1", "x10"}      # inner's writes, and the link register
