@@ -5,14 +5,17 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synth.cli import main
-from synth.einsum import einsum, parse
+from synth.einsum import Axis, Ellipsis_, Expr, normalize, parse
 from synth.einsum.chain import as_chain, bind, example_shapes, parse_chain, run
 from synth.einsum.check import check
 from synth.einsum.network import NoForm, normal_form
 from synth.errors import ArityError, NameError_, ParseError, ShapeError
 from synth.sketch.answers import Counterexample, Proved, Unknown
+from tests.einsum_strategies import numpy_exprs
 
 
 def _form(text, shapes, generic=False):
@@ -191,10 +194,10 @@ def test_cli_check_json(capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["ij", "ij,jk"], "synth: error: the programs take different numbers of inputs: 1 and 2\n"),
-    (["ij->j", "ij->>i"], "synth: error: <B>:1:5: unexpected character; found '>'; "
-                          "expected one of ',', '(', a name, ')'\n"),
-    (["ij->j", "ij->i", "--shapes", "2y3"], "synth: error: bad shape '2y3' in --shapes; found '2y3'; "
-                                            "expected sizes joined by x, shapes by commas, e.g. 8x16,16x32\n"),
+    (["ij->j", "ij->>i"], ("synth: error: <B>:1:5: unexpected character; found '>'; "
+                          "expected one of ',', '(', a name, ')'\n")),
+    (["ij->j", "ij->i", "--shapes", "2y3"], ("synth: error: bad shape '2y3' in --shapes; found '2y3'; "
+                                            "expected sizes joined by x, shapes by commas, e.g. 8x16,16x32\n")),
     (["ij->j", "ij->i", "--shapes", "2x3,4"], "synth: error: 'ij->j' takes 1 inputs; found 2 shapes\n"),
 ])
 def test_cli_check_bad_input_is_one_line(capsys, argv, message):
@@ -206,3 +209,24 @@ def test_scalar_shapes_on_the_command_line(capsys):
     assert main(["einsum", "check", ",i->i", ",i->", "--shapes", ",3"]) == 1
     assert main(["einsum", "check", ",i->i", ",j->j | j->j", "--shapes", "(),3"]) == 0
     assert capsys.readouterr().out.endswith("(at shapes ,3)\n")
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_renamed_axes_are_proved_and_swapped_output_axes_refuted(data):
+    """Every NumPy expression (no '...'), with all axes of size 3 so that any two can swap."""
+    expr = data.draw(numpy_exprs().filter(lambda e: not any(isinstance(t, Ellipsis_) for p in e.inputs for t in p)))
+    shapes = [(3,) * len(p) for p in expr.inputs]
+    output = tuple(Axis(n) for n in normalize(expr, *shapes).output)      # implicit made explicit
+    letters = sorted({t.name for p in expr.inputs for t in p})
+    new = dict(zip(letters, data.draw(st.permutations("fghijklmn"))))
+    rename = lambda pattern: tuple(Axis(new[t.name]) for t in pattern)
+    a = Expr(expr.inputs, output, style="numpy")
+    b = Expr(tuple(rename(p) for p in expr.inputs), rename(output), style="numpy")
+    answer = check(a, b, shapes)
+    assert isinstance(answer, Proved) and answer.method == "canonical form"
+    if len(output) >= 2:
+        swapped = Expr(expr.inputs, (output[1], output[0]) + output[2:], style="numpy")
+        assert isinstance(check(a, swapped, shapes), Counterexample)
