@@ -54,6 +54,12 @@ class CompileError(SynthError):
     """A RASP program this compiler cannot turn into weights."""
 
 
+@dataclass(frozen=True, eq=False)
+class _Tuple(sops.SOp):
+    """Several s-ops as one categorical s-op of tuples (one side of a product selector)."""
+    parts: tuple
+
+
 def _key(v):
     """Values are distinct as RASP sees them, except that True is not 1."""
     return (isinstance(v, bool), v)
@@ -167,6 +173,7 @@ class _Compiler:
         self.functions: dict = {}
         self.value_sets: dict = {}
         self.forms: dict = {}
+        self.tuples: list = []
         self.embeddings: list = []
         self.heads: dict = {}                # (layer, id(selector), kind) -> Head
         self.mlps: dict = {}
@@ -260,6 +267,8 @@ class _Compiler:
             case sops.Map(op=op, args=args):
                 result = _combine(op, [self.function(a) if isinstance(a, sops.SOp)
                                        else ((), (lambda a=a: a)) for a in args])
+            case _Tuple(parts=parts):
+                result = _combine(lambda *xs: xs, [self.function(p) for p in parts])
             case _:
                 result = ((("sop", node),), lambda x: x)
         self.functions[id(node)] = result
@@ -359,10 +368,36 @@ class _Compiler:
                 (t1, c1), (t2, c2) = self.form(selector.left), self.form(selector.right)
                 self.forms[id(selector)] = (t1 + t2, c1 + c2 - 1.0)
             else:
-                raise CompileError(f"{'or' if isinstance(selector, sops.SelectorOr) else 'not'} "
-                                   "of selectors over different s-ops is not supported (it is "
-                                   "no sum of per-pair scores)", where=selector.at)
+                self.forms[id(selector)] = ([self.product_term(selector)], 0.0)
         return self.forms[id(selector)]
+
+    def product_term(self, selector):
+        """`or`/`not` across different s-op pairs is no sum of per-pair tables: the keys the
+        selector reads become one s-op of tuples, and so do the queries (an MLP each, unless
+        one embedding row holds them), and one table over the two decides."""
+        selects = [n for n in sops.postorder(selector) if isinstance(n, sops.Select)]
+        keys = tuple({id(s.keys): s.keys for s in selects}.values())
+        queries = tuple({id(s.queries): s.queries for s in selects}.values())
+        key_tuple, query_tuple = _Tuple(keys, at=selector.at), _Tuple(queries, at=selector.at)
+        self.tuples += [key_tuple, query_tuple]     # alive, so their ids stay theirs
+        ks, qs = self.provide(key_tuple, "cat"), self.provide(query_tuple, "cat")
+        k_at = {id(k): i for i, k in enumerate(keys)}
+        q_at = {id(q): i for i, q in enumerate(queries)}
+
+        def holds(sel, k, q) -> bool:
+            match sel:
+                case sops.Select(keys=keys_, queries=queries_, op=op):
+                    return _call(_COMPARE[op], (k[k_at[id(keys_)]], q[q_at[id(queries_)]])) is True
+                case sops.SelectorAnd(left=a, right=b):
+                    return holds(a, k, q) and holds(b, k, q)
+                case sops.SelectorOr(left=a, right=b):
+                    return holds(a, k, q) or holds(b, k, q)
+                case sops.SelectorNot(selector=a):
+                    return not holds(a, k, q)
+            raise AssertionError(sel)
+        table = np.array([[float(holds(selector, k, q)) for q, _ in qs.states()]
+                          for k, _ in ks.states()]).reshape(len(ks.states()), len(qs.states()))
+        return ks, qs, table
 
     def exact(self, selector):
         """(key space, query space, 0/1 table over their states) when one pair decides it."""
@@ -424,7 +459,12 @@ class _Compiler:
             out = Space(True, values, (0,), 2 * layer)
         else:
             out = Space(False, values, tuple(range(len(values))), 2 * layer)
-        units = _units(spaces, f, out)   # on local dims: a refused MLP takes no residual dims
+        try:                             # on local dims: a refused MLP takes no residual dims
+            units = _units(spaces, f, out)
+        except CompileError as e:
+            if e.where is not None:
+                raise
+            raise CompileError(e.what, where=node_at(node), found=e.found) from None
         out.dims = self.new_dims(len(out.dims))
         for unit in units:
             unit.w_out = {out.dims[d]: c for d, c in unit.w_out.items()}
@@ -432,11 +472,11 @@ class _Compiler:
         return out
 
 
-def _combine(op: str, parts):
-    """(leaves, f) of op applied to arguments given as (leaves, f) each."""
+def _combine(op, parts):
+    """(leaves, f) of op (a Map's op, or a function) applied to arguments given as (leaves, f)."""
     leaves = tuple(dict.fromkeys(leaf for ls, _ in parts for leaf in ls))
     where = [[leaves.index(leaf) for leaf in ls] for ls, _ in parts]
-    op_f = ELEMENTWISE[op]
+    op_f = ELEMENTWISE[op] if isinstance(op, str) else op
 
     def f(*xs):
         return op_f(*[g(*[xs[i] for i in w]) for (_, g), w in zip(parts, where)])
