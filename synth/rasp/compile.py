@@ -224,6 +224,12 @@ class _Compiler:
                     vs = _unique(self.values(sop) + (d,))
             case _:
                 leaves, f = self.function(node)
+                if isinstance(node, sops.Map) and self.table_size(leaves) > MAX_VALUES:
+                    # too many combinations of the leaves: combine the arguments' values (a
+                    # superset: it forgets that arguments share leaves)
+                    leaves, f = _combine(node.op, [((node_key(a),), lambda x: x)
+                                                   if isinstance(a, sops.SOp) else
+                                                   ((), (lambda a=a: a)) for a in node.args])
                 vs = _unique(y for y in self.table(leaves, f) if y is not _NO)
         if _numeric(vs):      # 0.1 + 0.2 and 0.3 are one value: no staircase step between them
             merged = []
@@ -245,6 +251,9 @@ class _Compiler:
                 raise CompileError("a numerical aggregate takes too many values")
             out.update(round(s / w, 9) for s in sums)
         return tuple(sorted(out))
+
+    def table_size(self, leaves) -> int:
+        return math.prod(len(self.values(leaf[1] if leaf[0] == "sop" else leaf)) for leaf in leaves)
 
     def table(self, leaves, f):
         """f on every combination of its leaves' values (_NO where RASP would raise)."""
@@ -483,6 +492,10 @@ def _combine(op, parts):
     return leaves, f
 
 
+def node_key(node):
+    return ("sop", node)
+
+
 def node_at(node):
     return getattr(node, "at", None) if not isinstance(node, tuple) else None
 
@@ -517,6 +530,9 @@ def _units(spaces: list[Space], f, out: Space) -> list[Unit]:
     rows = list(itertools.product(*[spaces[i].states() for i in cats]))
     if len(rows) * max([1] + [2 * len(spaces[i].values) for i in nums]) > MAX_VALUES:
         raise CompileError("an elementwise operation needs too large an MLP")
+    if len(nums) > 1 and math.prod(len(spaces[i].values) for i in nums) > MAX_VALUES:
+        raise CompileError("an elementwise operation of several numerical s-ops must be "
+                           "affine in them", found="too many combinations to check")
     units: list[Unit] = []
     for row in rows:
         gate = _add(*[c for _, c in row]) if cats else {NOTBOS: 1.0}
