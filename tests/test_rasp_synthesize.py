@@ -171,3 +171,13 @@ def test_cli_not_found_exits_1(tmp_path, capsys):
                                 {"input": "abc", "output": [9, 9, 9]}]))
     assert main(["rasp", "synth", "--examples", str(path), "--max-size", "2"]) == 1
     assert "no RASP program found for program" in capsys.readouterr().err
+
+
+def test_categorical_target_met_by_an_if_chain():
+    # "y" on a's, else "z" at the first position, else "w": no single primitive makes strings
+    # from nothing, so the search must assemble the chain from two booleans
+    def label(x):
+        return ["y" if t == "a" else "z" if i == 0 else "w" for i, t in enumerate(x)]
+    inputs = ["ab", "ba", "bb", "aab", "bab", "b", "abba"]
+    result = synthesize([(tuple(x), tuple(label(x))) for x in inputs], SMALL)
+    assert result.text == 'program = "y" if tokens == "a" else ("w" if indices > 0 else "z");\n'
