@@ -10,7 +10,7 @@ output's shape. einops' reduce lowers to one `lax.reduce_*` over the reduced axe
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import jax
 import numpy as np
