@@ -136,6 +136,19 @@ def _einsum_check(args) -> int:
     return 0 if isinstance(answer, Proved) else EXIT_REFUTED if isinstance(answer, Counterexample) else EXIT_UNPROVED
 
 
+def _einsum_plan(args) -> int:
+    from synth.einsum import plan
+    result = plan(args.expr, *_einsum_shapes(args.shapes), memory_limit=args.memory_limit)
+    if args.json:
+        print(json.dumps(result.to_json()))
+        return 0
+    print(f"{result.bound.expr}: {result.flops} FLOPs, largest intermediate "
+          f"{result.largest_intermediate} elements")
+    for step in result.steps:
+        print(f"  contract {list(step.operands)} -> ({' '.join(step.result)})  {step.flops} FLOPs")
+    return 0
+
+
 def _einsum_shapes(text: str) -> list[tuple[int, ...]]:
     """`8x16,16x32` -> [(8, 16), (16, 32)]; an empty entry or `()` is a scalar."""
     shapes = []
@@ -340,6 +353,14 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("--json", action="store_true",
                     help='print {"proved", "evidence", "detail"} (and "inputs", "expected", "got" if refuted)')
     ec.set_defaults(handler=_einsum_check)
+
+    ep = ev.add_parser("plan", help="the cheapest contraction order (FLOPs, largest intermediate)")
+    ep.add_argument("expr", help="an expression, e.g. 'ij,jk,kl->il' or 'b h i d, b h j d -> b h i j'")
+    ep.add_argument("--shapes", required=True, help="the operands' shapes, e.g. 8x16,16x32")
+    ep.add_argument("--memory-limit", type=int, help="the most elements an intermediate may have")
+    ep.add_argument("--json", action="store_true",
+                    help='print {"path", "flops", "largest_intermediate", "steps", ...}')
+    ep.set_defaults(handler=_einsum_plan)
 
     f = commands.add_parser("fmt", help="print a program in canonical form")
     f.add_argument("file")

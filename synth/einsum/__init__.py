@@ -8,10 +8,11 @@
     plan                 the contraction order (planning.py)
 """
 from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, Pattern, Term, Unit)
+from synth.einsum.planning import Plan, Step, plan
 from synth.einsum.semantics import einsum, evaluate
 from synth.einsum.shapes import Bound, Operand, normalize
 from synth.einsum.syntax import format, parse, rearrange, reduce, repeat
 
-__all__ = ["Axis", "Bound", "Ellipsis_", "Expr", "Group", "KINDS", "Operand", "Pattern", "REDUCTIONS",
-           "Term", "Unit", "einsum", "evaluate", "format", "normalize", "parse", "rearrange", "reduce",
+__all__ = ["Axis", "Bound", "Ellipsis_", "Expr", "Group", "KINDS", "Operand", "Pattern", "Plan", "REDUCTIONS", "Step",
+           "Term", "Unit", "einsum", "evaluate", "format", "normalize", "parse", "plan", "rearrange", "reduce",
            "repeat"]
