@@ -181,3 +181,25 @@ def test_categorical_target_met_by_an_if_chain():
     inputs = ["ab", "ba", "bb", "aab", "bab", "b", "abba"]
     result = synthesize([(tuple(x), tuple(label(x))) for x in inputs], SMALL)
     assert result.text == 'program = "y" if tokens == "a" else ("w" if indices > 0 else "z");\n'
+
+
+def test_every_small_term_round_trips_and_agrees_with_the_reference():
+    # every term the search keeps up to size 4, written as text, parsed and interpreted again,
+    # computes on each example what the batch semantics said it computes
+    from synth.rasp.synthesize import _Space, check_examples
+    examples = check_examples(tasks.task("dyck2").examples(6, 5, seed=3))
+    space = _Space(examples, "t")
+    kept = []
+    enumerate_terms(space.leaves(), space.productions(), space.kind_of, space.key,
+                    lambda f: kept.append(f), max_size=4)
+    assert len(kept) > 1000
+    for found in kept:
+        again = rasp.evaluate(rasp.run_text(to_text(found.term, "t")), "t")
+        start = 0
+        for e, (x, _) in enumerate(examples):
+            got = rasp.run(again, x)
+            if found.kind == "sel":
+                assert (got.matrix == found.value[e]).all()
+            else:
+                assert got.values == found.value[start:start + len(x)]
+            start += len(x)
