@@ -203,3 +203,13 @@ def test_every_small_term_round_trips_and_agrees_with_the_reference():
             else:
                 assert got.values == found.value[start:start + len(x)]
             start += len(x)
+
+
+def test_cli_not_found_json(tmp_path, capsys):
+    path = tmp_path / "hard.json"
+    path.write_text(json.dumps([{"input": "ab", "output": [7, 7]},
+                                {"input": "abc", "output": [9, 9, 9]}]))
+    assert main(["rasp", "synth", "--examples", str(path), "--max-size", "2", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert (out["found"], out["program"], out["lines"], out["accuracy"]) == (False, None, None, None)
+    assert out["search"]["size_reached"] == 2
