@@ -450,9 +450,19 @@ class _Compiler:
         combined = _combine(node.op, parts)
         if self.numerical_leaves(combined[0]) <= 1:
             return combined
-        return _combine(node.op, [((("sop", a),), lambda x: x)
-                                  if isinstance(a, sops.Map) and self.numerical_leaves(part[0])
-                                  else part for a, part in zip(node.args, parts)])
+        # Materialize the arguments carrying numbers, except the one whose inputs come last:
+        # it stays fused, so the operation waits for nothing more than that argument would.
+        numeric = [k for k, (a, part) in enumerate(zip(node.args, parts))
+                   if isinstance(a, sops.Map) and self.numerical_leaves(part[0])]
+        if not numeric:              # the numbers are the arguments themselves
+            return combined
+        last = max(numeric, key=lambda k: max(self.leaf_space(leaf).ready for leaf in parts[k][0]))
+        for keep in (last, None):
+            split = [((("sop", a),), lambda x: x) if k in numeric and k != keep else part
+                     for k, (a, part) in enumerate(zip(node.args, parts))]
+            combined = _combine(node.op, split)
+            if self.numerical_leaves(combined[0]) <= 1 or keep is None:
+                return combined
 
     def numerical_leaves(self, leaves) -> int:
         return sum(1 for kind, n in leaves if kind == "t" or isinstance(n, sops.Aggregate)
@@ -565,10 +575,52 @@ def _units(spaces: list[Space], f, out: Space) -> list[Unit]:
                                           big * (gate_bias - 1.0), {out.dims[0]: sign * a}))
         elif len(nums) == 1:
             units.extend(_staircase(spaces[nums[0]], g, out, gate, gate_bias))
+        elif out.numerical and (base := _separable([spaces[i].values for i in nums], g)) is not None:
+            # a sum of one function per number: the value at a base point, then a staircase
+            # per number for its change from there
+            origin, at_origin = base
+            if at_origin:
+                units.append(Unit(gate, gate_bias, {out.dims[0]: at_origin}))
+            for k, i in enumerate(nums):
+                def change(v, k=k):
+                    point = list(origin)
+                    point[k] = v[0]
+                    y = g(tuple(point))
+                    return _NO if y is _NO else y - at_origin
+                units.extend(_staircase(spaces[i], change, out, gate, gate_bias))
         else:
             raise CompileError("an elementwise operation of several numerical s-ops must be "
-                               "affine in them", found="a non-affine function")
+                               "affine in them, or a sum of one function of each",
+                               found="neither")
     return units
+
+
+def _separable(grids, g):
+    """(origin, g(origin)) if g(x1, ..., xk) = g(origin) + sum_i (g(origin with x_i) - g(origin))
+    on the whole grid, else None."""
+    origin = tuple(grid[0] for grid in grids)
+    at_origin = g(origin)
+    if at_origin is _NO or not _numeric((at_origin,)):
+        return None
+    changes = []
+    for k, grid in enumerate(grids):
+        row = {}
+        for v in grid:
+            y = g(origin[:k] + (v,) + origin[k + 1:])
+            if y is _NO:
+                return None
+            row[v] = y - at_origin
+        changes.append(row)
+    for point in itertools.product(*grids):
+        y = g(point)
+        if y is _NO:
+            continue
+        if not _numeric((y,)):
+            return None
+        guess = at_origin + sum(changes[k][v] for k, v in enumerate(point))
+        if abs(y - guess) > 1e-9 * (1 + abs(y)):
+            return None
+    return origin, at_origin
 
 
 def _affine(grids, g):
