@@ -6,8 +6,11 @@
     normalize            bind shapes and keyword sizes; the flat index structure (Bound)
     einsum               the reference semantics, in NumPy
     plan                 the contraction order (planning.py)
+    compile, hlo         the expression lowered to jax.lax and jit-compiled; its XLA HLO (xla.py)
+    check                are two programs (expressions or chains) equivalent? (check.py)
 """
 from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, Pattern, Term, Unit)
+from synth.einsum.check import check
 from synth.einsum.planning import Plan, Step, plan
 from synth.einsum.semantics import einsum, evaluate
 from synth.einsum.shapes import Bound, Operand, normalize
@@ -15,4 +18,12 @@ from synth.einsum.syntax import format, parse, rearrange, reduce, repeat
 
 __all__ = ["Axis", "Bound", "Ellipsis_", "Expr", "Group", "KINDS", "Operand", "Pattern", "Plan", "REDUCTIONS", "Step",
            "Term", "Unit", "einsum", "evaluate", "format", "normalize", "parse", "plan", "rearrange", "reduce",
-           "repeat"]
+           "repeat", "check", "compile", "hlo"]
+
+
+def __getattr__(name: str):
+    # compile and hlo need jax: imported on first use, so that parsing and planning stay light.
+    if name in ("compile", "hlo"):
+        from synth.einsum import xla
+        return getattr(xla, name)
+    raise AttributeError(f"module 'synth.einsum' has no attribute {name!r}")

@@ -56,8 +56,10 @@ def _check_shapes(bound: Bound, arrays) -> None:
     if len(arrays) != len(bound.operands):
         raise ShapeError(f"the compiled expression takes {len(bound.operands)} operands", found=str(len(arrays)))
     for k, (a, op) in enumerate(zip(arrays, bound.operands)):
-        if tuple(np.shape(a)) != op.shape:
-            raise ShapeError(f"operand {k} has shape {tuple(np.shape(a))}", expected=f"{op.shape}, as compiled")
+        if not hasattr(a, "shape"):
+            raise ShapeError(f"operand {k} is a {type(a).__name__}", expected="an array")
+        if tuple(a.shape) != op.shape:
+            raise ShapeError(f"operand {k} has shape {tuple(a.shape)}", expected=f"{op.shape}, as compiled")
 
 
 def _contract(terms: list[_Term], output: tuple[str, ...], path: Path, precision) -> _Term:
@@ -117,12 +119,22 @@ def _pair(lhs: _Term, rhs: _Term, keep: set[str], output: tuple[str, ...], preci
     contracted = [i for i in xi if i in shared and i not in keep]
     x_free = tuple(i for i in xi if i not in shared)
     y_free = tuple(i for i in yi if i not in shared)
-    if tuple(batch) + y_free + x_free == output:        # operands swapped: output order, no transpose
+    # The result's axes are batch + lhs free + rhs free: take the operand order that keeps the
+    # output's indices in output order, so later steps and the last transpose move less data.
+    if _disorder(y_free + x_free, output) < _disorder(x_free + y_free, output):
         (x, xi, x_free), (y, yi, y_free) = (y, yi, y_free), (x, xi, x_free)
     dims = (([xi.index(i) for i in contracted], [yi.index(i) for i in contracted]),
             ([xi.index(i) for i in batch], [yi.index(i) for i in batch]))
     z = lax.dot_general(x, y, dims, precision=precision, preferred_element_type=x.dtype)
     return z, tuple(batch) + x_free + y_free
+
+
+def _disorder(indices: tuple[str, ...], output: tuple[str, ...]) -> tuple[int, int]:
+    """Pairs of output indices out of output order; then pairs out of order counting the
+    indices not in the output as coming after it."""
+    rank = [output.index(i) if i in output else len(output) for i in indices]
+    pairs = [(a, b) for k, a in enumerate(rank) for b in rank[k + 1:]]
+    return sum(a > b and a < len(output) for a, b in pairs), sum(a > b for a, b in pairs)
 
 
 def _reduce(term: _Term, output: tuple[str, ...], reduction: str, sizes: dict[str, int]) -> _Term:
