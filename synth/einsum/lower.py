@@ -72,8 +72,8 @@ def _contract(terms: list[_Term], output: tuple[str, ...], path: Path, precision
         later = set(output).union(*(indices for _, indices in terms))
         result = chosen[0]
         for k, other in enumerate(chosen[1:], start=2):
-            keep = later.union(*(indices for _, indices in chosen[k:]))
-            result = _pair(result, other, keep, output, precision)
+            ahead = set().union(*(indices for _, indices in terms + chosen[k:]))
+            result = _pair(result, other, later | ahead, output, ahead, precision)
         terms.append(_collapse(result, later))
     if len(terms) != 1:
         raise ValueError(f"contraction path {list(path)} leaves {len(terms)} operands")
@@ -107,8 +107,12 @@ def _diagonal(x: jax.Array, indices: tuple[str, ...], name: str) -> _Term:
     return x, tuple(indices[k] for k in rest) + (name,)
 
 
-def _pair(lhs: _Term, rhs: _Term, keep: set[str], output: tuple[str, ...], precision) -> _Term:
-    """One lax.dot_general: shared indices needed later are batch dims, the others contracted."""
+def _pair(lhs: _Term, rhs: _Term, keep: set[str], output: tuple[str, ...], ahead: set[str],
+          precision) -> _Term:
+    """One lax.dot_general: shared indices needed later are batch dims, the others contracted.
+
+    `ahead` holds the indices of the operands not contracted yet.
+    """
     lhs = _collapse(lhs, keep | set(rhs[1]))
     rhs = _collapse(rhs, keep | set(lhs[1]))
     (x, xi), (y, yi) = lhs, rhs
@@ -121,7 +125,9 @@ def _pair(lhs: _Term, rhs: _Term, keep: set[str], output: tuple[str, ...], preci
     y_free = tuple(i for i in yi if i not in shared)
     # The result's axes are batch + lhs free + rhs free: take the operand order that keeps the
     # output's indices in output order, so later steps and the last transpose move less data.
-    if _disorder(y_free + x_free, output) < _disorder(x_free + y_free, output):
+    # Output indices that operands ahead also have will be batch dims (moved to the front) later.
+    settled = tuple(i for i in output if i not in ahead)
+    if _disorder(y_free + x_free, settled) < _disorder(x_free + y_free, settled):
         (x, xi, x_free), (y, yi, y_free) = (y, yi, y_free), (x, xi, x_free)
     dims = (([xi.index(i) for i in contracted], [yi.index(i) for i in contracted]),
             ([xi.index(i) for i in batch], [yi.index(i) for i in batch]))
@@ -129,12 +135,12 @@ def _pair(lhs: _Term, rhs: _Term, keep: set[str], output: tuple[str, ...], preci
     return z, tuple(batch) + x_free + y_free
 
 
-def _disorder(indices: tuple[str, ...], output: tuple[str, ...]) -> tuple[int, int]:
-    """Pairs of output indices out of output order; then pairs out of order counting the
-    indices not in the output as coming after it."""
-    rank = [output.index(i) if i in output else len(output) for i in indices]
+def _disorder(indices: tuple[str, ...], order: tuple[str, ...]) -> tuple[int, int]:
+    """Pairs of `order`'s indices out of that order; then pairs out of order counting the
+    other indices as coming after them."""
+    rank = [order.index(i) if i in order else len(order) for i in indices]
     pairs = [(a, b) for k, a in enumerate(rank) for b in rank[k + 1:]]
-    return sum(a > b and a < len(output) for a, b in pairs), sum(a > b for a, b in pairs)
+    return sum(a > b and a < len(order) for a, b in pairs), sum(a > b for a, b in pairs)
 
 
 def _reduce(term: _Term, output: tuple[str, ...], reduction: str, sizes: dict[str, int]) -> _Term:
