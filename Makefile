@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/synth: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 # Cross compilers and qemu-user run real assembly (synth transpile); installed when missing.
