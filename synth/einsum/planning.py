@@ -22,6 +22,7 @@ opt_einsum.contract_path counts it.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from synth.einsum.shapes import Bound, normalize
 from synth.errors import SynthError
 
 EXACT_OPERANDS = 8   # outer products searched up to here; beyond, only within disconnected parts
+GREEDY_FROM = 5      # a greedy order bounds the search from this many operands on
 
 
 @dataclass(frozen=True)
@@ -160,28 +162,40 @@ class _Network:
         names = sorted({i for t in inputs for i in t} | set(output))
         self.ids = {name: k for k, name in enumerate(names)}
         self.index_names = names
-        self.leaf_mask = [self.mask(t) for t in inputs]
-        self.output = self.mask(output)
-        self.index_size = [sizes[name] for name in names]
+        self.bit_size = {1 << k: sizes[name] for k, name in enumerate(names)}
         self.occurs = [0] * len(names)           # which operands have each index
-        for j, m in enumerate(self.leaf_mask):
-            for k in _bits(m):
+        self.leaf_mask = []
+        for j, t in enumerate(inputs):
+            m = 0
+            for name in t:
+                k = self.ids[name]
+                m |= 1 << k
                 self.occurs[k] |= 1 << j
+            self.leaf_mask.append(m)
+        self.output = self.mask(output)
         self.n = len(inputs)
         self.everything = (1 << self.n) - 1
         self.memory_limit = memory_limit
-        self.neighbours = [0] * self.n           # operands sharing a summed index
-        for k, who in enumerate(self.occurs):
-            if not (self.output >> k) & 1:
-                for j in _bits(who):
-                    self.neighbours[j] |= who & ~(1 << j)
-        once = [k for k, who in enumerate(self.occurs) if who & (who - 1) == 0]
-        self.single = sum(1 << k for k in once) & ~self.output   # summed indices of one operand
+        once = sum(1 << k for k, who in enumerate(self.occurs) if who & (who - 1) == 0)
+        self.single = once & ~self.output        # summed indices that only one operand has
         self._size: dict[int, int] = {}
         self._around: dict[int, int] = {}
 
+    @functools.cached_property
+    def neighbours(self) -> list[int]:
+        """For each operand, the operands that share a summed index with it."""
+        out = [0] * self.n
+        for k, who in enumerate(self.occurs):
+            if not (self.output >> k) & 1:
+                for j in _bits(who):
+                    out[j] |= who & ~(1 << j)
+        return out
+
     def mask(self, names) -> int:
-        return sum(1 << self.ids[i] for i in set(names))
+        m = 0
+        for name in names:
+            m |= 1 << self.ids[name]
+        return m
 
     def names(self, mask: int) -> list[str]:
         return [self.index_names[k] for k in _bits(mask)]
@@ -189,7 +203,12 @@ class _Network:
     def size(self, mask: int) -> int:
         s = self._size.get(mask)
         if s is None:
-            s = self._size[mask] = math.prod(self.index_size[k] for k in _bits(mask))
+            s, rest = 1, mask
+            while rest:
+                low = rest & -rest
+                s *= self.bit_size[low]
+                rest ^= low
+            self._size[mask] = s
         return s
 
     def around(self, subset: int) -> int:
@@ -263,7 +282,15 @@ class _Network:
         prunes what is pushed.
         connected: contract only parts that share a summed index (no outer products).
         """
-        greedy = self.greedy(items, connected)
+        if len(items) == 2:                      # one way to split: no search
+            (s1, variants1), (s2, variants2) = items.items()
+            merged = self.merge(s1 | s2, variants1, variants2, math.inf)
+            if merged is None:
+                raise PlanError("no contraction order keeps every intermediate within the memory limit",
+                                found=f"memory_limit={self.memory_limit}")
+            return [merged]
+        # A few items are cheaper to search than to bound.
+        greedy = self.greedy(items, connected) if len(items) > GREEDY_FROM else None
         upper = greedy[1] if greedy is not None else math.inf
         full = 0
         for subset in items:
@@ -280,23 +307,26 @@ class _Network:
             variants1 = final[s1] = pending.pop(s1)
             if s1 == full:
                 return variants1
-            near = self.around(s1) if connected else full & ~s1
-            for j in _bits(near):
-                below = near & ((1 << j) - 1)
-                for s2 in by_member.get(j, ()):
-                    if s2 & s1 or s2 & below:
-                        continue
-                    subset = s1 | s2
-                    if subset in final:
-                        continue
-                    merged = self.merge(subset, variants1, final[s2], upper)
-                    if merged is not None:
-                        known = pending.get(subset)
-                        if known is None or merged[1] < known[0][1]:
-                            pending[subset] = [merged]
-                            heapq.heappush(queue, (merged[1], subset))
-            for j in _bits(s1):
-                by_member.setdefault(j, []).append(s1)
+            if connected:   # the finished parts that share a summed index with s1, each once
+                near = self.around(s1)
+                candidates = [s2 for j in _bits(near) for s2 in by_member.get(j, ())
+                              if not s2 & (near & ((1 << j) - 1))]
+                for j in _bits(s1):
+                    by_member.setdefault(j, []).append(s1)
+            else:
+                candidates = list(final)
+            for s2 in candidates:
+                if s2 & s1:
+                    continue
+                subset = s1 | s2
+                if subset in final:
+                    continue
+                merged = self.merge(subset, variants1, final[s2], upper)
+                if merged is not None:
+                    known = pending.get(subset)
+                    if known is None or merged[1] < known[0][1]:
+                        pending[subset] = [merged]
+                        heapq.heappush(queue, (merged[1], subset))
         raise PlanError("no contraction order keeps every intermediate within the memory limit",
                         found=f"memory_limit={self.memory_limit}")
 
