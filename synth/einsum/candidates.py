@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterator, NamedTuple, Protocol
 
@@ -84,12 +85,11 @@ def candidates(sig: Signature, max_cost: int = MAX_COST, stop: Callable[[], bool
             for layout in _layouts(sig.inputs, split_cost):
                 pieces = [_Piece(k, a, sizes) for k, axes in enumerate(layout)
                           for a, members in enumerate(axes) for sizes in members]
-                grouped = any(len(members) > 1 for axes in layout for members in axes)
                 if not _coverable(sig.output, [p.sizes for p in pieces], len(layout) == 1):
                     continue
                 left = cost - split_cost
                 check = pruner if pruner is not None and len(layout) > 1 else None
-                for classes, repeats in _partitions(pieces, grouped, left // DIAGONAL, stop):
+                for classes, repeats in _partitions(pieces, left // DIAGONAL, stop):
                     if stop():
                         return
                     if check is None or check.partition(layout, classes):
@@ -156,22 +156,25 @@ def _product(sizes_list) -> Sizes:
 
 # --- 2. partitions: which pieces share an index --------------------------------------------------
 
-def _partitions(pieces: list[_Piece], grouped: bool, max_repeats: int,
+def _partitions(pieces: list[_Piece], max_repeats: int,
                 stop: Callable[[], bool]) -> Iterator[tuple[tuple[int, ...], int]]:
     """(index of each piece, numbered by first appearance; repeats within operands), fewest
     distinct indices first, with at most `max_repeats` repeats.
 
-    Pieces share an index only if their sizes agree, never within one group, and never within
-    one operand once there are groups (a diagonal of a split axis is not worth its cost).
+    Pieces share an index only if their sizes agree, and within one operand (a diagonal) only
+    if both are whole axes: a diagonal through a split axis is not worth its cost.
     """
     n = len(pieces)
     repeats = [0]
+    members = Counter((p.operand, p.axis) for p in pieces)
 
     def can_share(i: int, j: int) -> bool:
         a, b = pieces[i], pieces[j]
-        if a.sizes != b.sizes or (a.operand, a.axis) == (b.operand, b.axis):
+        if a.sizes != b.sizes:
             return False
-        return not (grouped and a.operand == b.operand)
+        if a.operand != b.operand:
+            return True
+        return a.axis != b.axis and members[a.operand, a.axis] == members[b.operand, b.axis] == 1
 
     for k in range(min(n, 1), n + 1):
         assign: list[int] = []
@@ -235,12 +238,12 @@ def _completions(sig: Signature, layout, classes: tuple[int, ...], budget: int,
 
 def _undone_split(layout, classes, terms, used) -> bool:
     """A split undone by the output (its members reduced together, or merged back in order) is
-    the same program as the cheaper one without it."""
+    the same program as the cheaper one without it, unless another operand shares a member."""
     starts = itertools.accumulate((len(m) for m in _axes(layout)), initial=0)
     for i, members in zip(starts, _axes(layout)):
-        if len(members) < 2:
-            continue
         ids = classes[i:i + len(members)]
+        if len(ids) < 2 or sum(classes.count(c) for c in ids) > len(ids):
+            continue
         if not used & set(ids):
             return True
         for term in terms:
@@ -361,7 +364,7 @@ def _axes(layout):
 def _expr(inputs, output, sizes, reduction, diagonal: bool, new: bool, operands: int) -> Expr | None:
     grouped = any(isinstance(t, (Group, Unit)) for p in inputs + (output,) for t in p)
     keywords = tuple(sorted(sizes.items()))
-    if operands > 1:
+    if operands > 1 or (diagonal and not new and reduction in (None, "sum")):
         return Expr(inputs, output, sizes=keywords, style="named" if grouped else "numpy")
     if new:
         kind, reduction = "repeat", None
@@ -371,7 +374,7 @@ def _expr(inputs, output, sizes, reduction, diagonal: bool, new: bool, operands:
         kind = "rearrange"
     else:
         return Expr(inputs, output, style="numpy")
-    if diagonal:        # repeated indices are NumPy einsum's alone
+    if diagonal:        # repeated indices are einsum's alone
         return None
     return Expr(inputs, output, kind=kind, reduction=reduction, sizes=keywords)
 

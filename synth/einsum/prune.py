@@ -38,6 +38,7 @@ class Marginals:
         self.total = expected(())
         self.axes = [expected((p,)) for p in range(out.ndim)]
         self.layout = None
+        self.checked: dict[tuple, bool] = {}     # (layout, partition) -> total matches; asked at every cost
 
     def partition(self, layout, classes: tuple[int, ...]) -> bool:
         """Start on a partition; False if its full contraction misses the output's total."""
@@ -53,7 +54,10 @@ class Marginals:
             i += flat.ndim
         sizes = {c: n for flat, ids in zip(self.flat, self.operands) for c, n in zip(ids, flat.shape)}
         self.optimize = math.prod(sizes.values()) > 100_000
-        return _close(self._contract(()), *self.total)
+        key = (layout, classes)
+        if key not in self.checked:
+            self.checked[key] = _close(self._contract(()), *self.total)
+        return self.checked[key]
 
     def term(self, position: int, members: tuple[int, ...]) -> bool:
         """False if keeping `members` (composed in this order) misses the output's marginal at `position`."""
