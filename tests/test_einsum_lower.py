@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synth.einsum import compile, einsum, hlo, normalize, parse
+from synth.einsum import compile, einsum, hlo, normalize, parse, plan
 from synth.einsum.chain import example_shapes
 from synth.einsum.lower import lower
 from synth.errors import ShapeError, SynthError
@@ -185,3 +185,15 @@ def test_random_expressions_match_numpy(data):
     got = compile(expr, *shapes)(*arrays)
     assert got.shape == expected.shape and bound.output_shape == expected.shape
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("text, shapes", [
+    ("abc,ia,jb,kc->ijk", [(2, 2, 2), (3, 2), (4, 2), (5, 2)]),                 # Tucker
+    ("bie,ehd,bje,ehd->bhij", [(2, 3, 4), (4, 5, 6), (2, 7, 4), (4, 5, 6)]),   # attention with projections
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
+])
+def test_operand_order_leaves_no_transpose(text, shapes):
+    """Each dot_general's operands are ordered so that its output is already in output order."""
+    bound = normalize(parse(text), *shapes)
+    jaxpr = jax.make_jaxpr(lower(bound, plan(bound).path))(*[np.ones(s, np.float32) for s in shapes])
+    assert [e.primitive.name for e in jaxpr.jaxpr.eqns].count("transpose") == 0
