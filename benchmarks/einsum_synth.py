@@ -141,6 +141,20 @@ TASKS = [
     Task("pixel_unshuffle_nchw", "across operands", ((2, 3, 4, 4),),
          lambda a: a.reshape(2, 3, 2, 2, 2, 2).transpose(0, 1, 3, 5, 2, 4).reshape(2, 12, 2, 2)),
     Task("group_transpose", "across operands", ((12,),), lambda a: a.reshape(3, 4).T.reshape(12)),
+    # stress: many operands whose axes all have one size, three-way splits
+    Task("chain_of_six_equal", "stress", ((3, 3),) * 6, lambda *m: np.linalg.multi_dot(m)),
+    Task("chain_of_seven_equal", "stress", ((3, 3),) * 7, lambda *m: np.linalg.multi_dot(m)),
+    Task("ring_of_four_equal", "stress", ((3, 3),) * 4, lambda a, b, c, d: np.trace(a @ b @ c @ d)),
+    Task("attention_three_operands_equal", "stress", ((2, 2, 2, 2),) * 3,
+         lambda q, k, v: (q @ np.swapaxes(k, -1, -2)) @ v),
+    Task("diagonals_of_four_equal", "stress", ((2, 2), (2, 2, 2), (2, 2), (2, 2, 2)),
+         lambda a, b, c, d: np.einsum("aa,abb,bc,cdd->", a, b, c, d)),
+    Task("mps_equal", "stress", ((3, 3), (3, 3, 3), (3, 3, 3), (3, 3)),
+         lambda a, b, c, d: np.einsum("ia,abj,bck,cl->ijkl", a, b, c, d)),
+    Task("peps_2x2", "stress", ((2, 3, 3), (3, 2, 3), (3, 2, 3), (3, 3, 2)),
+         lambda a, b, c, d: np.einsum("iab,aje,bkf,efl->ijkl", a, b, c, d)),
+    Task("pixel_shuffle_nchw", "stress", ((2, 12, 2, 2),),
+         lambda a: a.reshape(2, 3, 2, 2, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(2, 3, 4, 4)),
 ]
 
 # Outside the DSL: a synthesizer that claims a program for these is wrong.

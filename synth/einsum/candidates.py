@@ -10,9 +10,9 @@ an axis's sizes across the examples (so one candidate fits all of them):
 3. the output: each output axis is one unused index, a group of 2-3 of them (a merge), a
    unit `1`, or a new axis (repeat); indices left over are reduced.
 
-Cost counts what is not a plain contraction: each extra member of a group (split or merge),
-each repeated index within one operand (a diagonal), each unit, each new axis, a reduction
-other than sum. Candidates come in order of cost, then of the number of distinct indices
+Cost counts what is not a plain pairwise contraction: each extra member of a group (split or
+merge), each repeated index within one operand (a diagonal), each index on three or more
+pieces, each unit, each new axis, a reduction other than sum. Candidates come in order of cost, then of the number of distinct indices
 (more sharing first), then of output order (identity first).
 
 Each candidate comes with its flat index structure on the first example (a Bound, as
@@ -34,6 +34,7 @@ Sizes = tuple[int, ...]            # one axis's size in each example
 SPLIT = 2               # each member of an input group beyond the first
 MERGE = 2               # each member of an output group beyond the first
 DIAGONAL = 1            # each repeat of an index within one operand
+SHARED = 1              # each index on three or more pieces (a hyperedge)
 UNIT = 1                # an output axis `1`
 NEW_AXIS = 2            # an output axis in no input (repeat)
 OTHER_REDUCTION = 1     # mean, max, min or prod instead of sum
@@ -89,11 +90,11 @@ def candidates(sig: Signature, max_cost: int = MAX_COST, stop: Callable[[], bool
                     continue
                 left = cost - split_cost
                 check = pruner if pruner is not None and len(layout) > 1 else None
-                for classes, repeats in _partitions(pieces, left // DIAGONAL, stop):
+                for classes, spent in _partitions(pieces, left, stop):
                     if stop():
                         return
                     if check is None or check.partition(layout, classes):
-                        yield from _completions(sig, layout, classes, left - DIAGONAL * repeats, check)
+                        yield from _completions(sig, layout, classes, left - spent, check)
 
 
 # --- 1. layouts: which input axes are split, and how -------------------------------------------
@@ -156,49 +157,56 @@ def _product(sizes_list) -> Sizes:
 
 # --- 2. partitions: which pieces share an index --------------------------------------------------
 
-def _partitions(pieces: list[_Piece], max_repeats: int,
+def _partitions(pieces: list[_Piece], budget: int,
                 stop: Callable[[], bool]) -> Iterator[tuple[tuple[int, ...], int]]:
-    """(index of each piece, numbered by first appearance; repeats within operands), fewest
-    distinct indices first, with at most `max_repeats` repeats.
+    """(index of each piece, numbered by first appearance; the partition's cost), fewest distinct
+    indices first, for partitions costing at most `budget`.
 
     Pieces share an index only if their sizes agree, and within one operand (a diagonal) only
-    if both are whole axes: a diagonal through a split axis is not worth its cost.
+    if both are whole axes: a diagonal through a split axis is not worth its cost. Each repeat
+    within an operand costs DIAGONAL and each index on three or more pieces SHARED, so that
+    pairwise contractions, the common case, come first.
     """
     n = len(pieces)
-    repeats = [0]
-    members = Counter((p.operand, p.axis) for p in pieces)
+    spent = [0]
+    width = Counter((p.operand, p.axis) for p in pieces)     # members of each input axis
 
-    def can_share(i: int, j: int) -> bool:
-        a, b = pieces[i], pieces[j]
+    def can_share(a: _Piece, b: _Piece) -> bool:
         if a.sizes != b.sizes:
             return False
         if a.operand != b.operand:
             return True
-        return a.axis != b.axis and members[a.operand, a.axis] == members[b.operand, b.axis] == 1
+        return a.axis != b.axis and width[a.operand, a.axis] == width[b.operand, b.axis] == 1
 
+    apart = [{j for j in range(n) if not can_share(pieces[i], pieces[j])} for i in range(n)]
     for k in range(min(n, 1), n + 1):
         assign: list[int] = []
-        blocks: list[list[int]] = []
+        blocks: list[tuple[set[int], set[int]]] = []       # (pieces, their operands)
 
         def go(i):
             if n - i < k - len(blocks) or stop():
                 return
             if i == n:
-                yield tuple(assign), repeats[0]
+                yield tuple(assign), spent[0]
                 return
-            for b, members in enumerate(blocks):
-                repeat = any(pieces[j].operand == pieces[i].operand for j in members)
-                if repeats[0] + repeat <= max_repeats and all(can_share(j, i) for j in members):
+            operand = pieces[i].operand
+            for b, (block, operands) in enumerate(blocks):
+                cost = DIAGONAL * (operand in operands) + SHARED * (len(block) == 2)
+                if spent[0] + cost <= budget and not (block & apart[i]):
                     assign.append(b)
-                    members.append(i)
-                    repeats[0] += repeat
+                    block.add(i)
+                    added = operand not in operands
+                    operands.add(operand)
+                    spent[0] += cost
                     yield from go(i + 1)
-                    repeats[0] -= repeat
-                    members.pop()
+                    spent[0] -= cost
+                    if added:
+                        operands.discard(operand)
+                    block.discard(i)
                     assign.pop()
             if len(blocks) < k:
                 assign.append(len(blocks))
-                blocks.append([i])
+                blocks.append(({i}, {operand}))
                 yield from go(i + 1)
                 blocks.pop()
                 assign.pop()
