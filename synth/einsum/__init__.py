@@ -8,6 +8,7 @@
     plan                 the contraction order (planning.py)
     compile, hlo         the expression lowered to jax.lax and jit-compiled; its XLA HLO (xla.py)
     check                are two programs (expressions or chains) equivalent? (check.py)
+    synthesize           a program from input/output examples (synthesize.py)
 """
 from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, Pattern, Term, Unit)
 from synth.einsum.check import check
@@ -15,10 +16,11 @@ from synth.einsum.planning import Plan, Step, plan
 from synth.einsum.semantics import einsum, evaluate
 from synth.einsum.shapes import Bound, Operand, normalize
 from synth.einsum.syntax import format, parse, rearrange, reduce, repeat
+from synth.einsum.synthesize import Example, Found, NotFound, load_example, synthesize
 
 __all__ = ["Axis", "Bound", "Ellipsis_", "Expr", "Group", "KINDS", "Operand", "Pattern", "Plan", "REDUCTIONS", "Step",
            "Term", "Unit", "einsum", "evaluate", "format", "normalize", "parse", "plan", "rearrange", "reduce",
-           "repeat", "check", "compile", "hlo"]
+           "repeat", "check", "compile", "hlo", "Example", "Found", "NotFound", "load_example", "synthesize"]
 
 
 def __getattr__(name: str):
