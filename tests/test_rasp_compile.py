@@ -9,6 +9,7 @@ import pytest
 from synth import rasp
 from synth.cli import EXIT_BAD_INPUT, main
 from synth.dsl.rasp import evaluate, library, run_text
+from synth.errors import SynthError
 
 PAPER = str(library.path("paper"))
 
@@ -174,3 +175,46 @@ def test_cli_errors_are_one_line(capsys):
     assert (code, err) == (EXIT_BAD_INPUT, "synth: error: only an s-op compiles to a model; found a selector\n")
     code, _, err = synth(capsys, PAPER, "--expr", "tokens", "--vocab", "ab", "--max-len", "0")
     assert code == EXIT_BAD_INPUT and "maximum length >= 1" in err
+
+
+def random_sop(rng, depth):
+    """A random RASP s-op expression over tokens, indices and length (vocabulary "ab")."""
+    if depth == 0:
+        return rng.choice(["tokens", "indices", "length", 'tokens == "a"', "indices + 1"])
+    k, sub = rng.random(), lambda: random_sop(rng, depth - 1)
+    if k < 0.3:
+        value = rng.choice([sub(), 'indicator(tokens == "a")', "indices", "tokens"])
+        return f"aggregate({random_selector(rng, depth - 1)}, {value}{rng.choice(['', ', 0', ', 1'])})"
+    if k < 0.45:
+        return f"selector_width({random_selector(rng, depth - 1)})"
+    if k < 0.65:
+        return f"({sub()} {rng.choice(['+', '-', '=='])} {rng.choice(['1', sub()])})"
+    if k < 0.8:
+        return f"indicator({sub()} == {rng.choice('012')})"
+    return sub()
+
+
+def random_selector(rng, depth):
+    def one():
+        op = rng.choice(["==", "<", "<=", "!=", ">"])
+        return f"select({random_sop(rng, depth)}, {random_sop(rng, depth)}, {op})"
+    return rng.choice([one, lambda: f"({one()} and {one()})", lambda: f"({one()} or {one()})",
+                       lambda: f"(not {one()})"])()
+
+
+def test_random_programs_compile_to_agreeing_models_or_are_refused_in_one_line():
+    import random
+    rng, outcomes = random.Random(0), {"compiled": 0, "refused": 0}
+    base = run_text("x = 1;")
+    while sum(outcomes.values()) < 12:
+        try:
+            sop = evaluate(base, random_sop(rng, rng.randint(1, 3)))
+        except SynthError:                      # e.g. "a" - 1 among atoms: not a program
+            continue
+        try:
+            rasp.compile(sop, "ab", 3)          # raises on any disagreement with the interpreter
+            outcomes["compiled"] += 1
+        except rasp.CompileError as e:
+            assert "disagrees" not in str(e) and "\n" not in str(e)
+            outcomes["refused"] += 1
+    assert outcomes == {"compiled": 11, "refused": 1}

@@ -100,6 +100,10 @@ class Space:
         for v, d in zip(self.values, self.dims):
             if _key(v) == _key(y):
                 return {d: 1.0}
+        if _numeric((y,)):       # value sets keep one of numbers closer than 1e-6
+            for v, d in zip(self.values, self.dims):
+                if _numeric((v,)) and abs(v - y) <= 1e-6 * (1 + abs(y)):
+                    return {d: 1.0}
         raise AssertionError(f"value {y!r} outside its inferred value set")
 
     def to_json(self) -> dict:
