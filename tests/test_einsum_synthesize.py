@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synth.einsum import einsum, format, normalize, parse
+from synth.einsum import candidates as candidates_module
 from synth.einsum.candidates import Signature, candidates
 from synth.einsum.prune import Marginals
 from synth.einsum.synthesize import Example, Found, NotFound, checked, load_example, synthesize
@@ -245,6 +246,52 @@ def test_every_candidate_is_well_formed(shapes):
         for inputs, output in zip(input_shapes, output_shapes):
             arrays = [np.ones(s) for s in inputs]
             assert einsum(expr, *arrays).shape == output
+
+
+@st.composite
+def piece_sets(draw):
+    """Pieces of 1-3 operands (some axes split in two), sizes 2 or 3, and a cost budget."""
+    pieces = []
+    for operand in range(draw(st.integers(1, 3))):
+        for axis in range(draw(st.integers(0, 3))):
+            for _ in range(draw(st.sampled_from([1, 1, 2]))):
+                pieces.append(candidates_module._Piece(operand, axis, (draw(st.sampled_from([2, 3])),)))
+    return pieces[:7], draw(st.integers(0, 3))
+
+
+@settings(max_examples=150, deadline=None)
+@given(piece_sets())
+def test_partitions_are_the_brute_force_ones_in_order(task):
+    """Every restricted-growth sequence that obeys the sharing rules within the budget, by number
+    of indices then lexicographically: the definition the enumerator's single loop implements."""
+    pieces, budget = task
+    n = len(pieces)
+
+    def sequences(prefix):
+        if len(prefix) == n:
+            yield tuple(prefix)
+            return
+        for b in range(max(prefix, default=-1) + 2):
+            yield from sequences(prefix + [b])
+
+    def allowed(a, b):
+        if a.sizes != b.sizes:
+            return False
+        whole = lambda p: sum((q.operand, q.axis) == (p.operand, p.axis) for q in pieces) == 1  # noqa: E731
+        return a.operand != b.operand or (a.axis != b.axis and whole(a) and whole(b))
+
+    expected = []
+    for seq in sequences([]):
+        blocks = [[pieces[i] for i in range(n) if seq[i] == b] for b in set(seq)]
+        if not all(allowed(x, y) for block in blocks for x, y in itertools.combinations(block, 2)):
+            continue
+        cost = sum(candidates_module.DIAGONAL * (len(block) - len({p.operand for p in block}))
+                   + candidates_module.SHARED * (len(block) >= 3) for block in blocks)
+        if cost <= budget:
+            expected.append((len(blocks), seq, cost))
+    expected.sort()
+    got = list(candidates_module._partitions(pieces, budget, stop=lambda: False))
+    assert got == [(seq, cost) for _, seq, cost in expected]
 
 
 def test_candidates_come_cheapest_first_and_skip_undone_splits():

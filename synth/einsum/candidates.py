@@ -90,7 +90,9 @@ def candidates(sig: Signature, max_cost: int = MAX_COST, stop: Callable[[], bool
                     continue
                 left = cost - split_cost
                 check = pruner if pruner is not None and len(layout) > 1 else None
-                for classes, spent in _partitions(pieces, left, stop):
+                # Without new axes (repeat has one operand) each output axis but a unit needs an index.
+                fewest = 0 if len(layout) == 1 else sum(any(n > 1 for n in sizes) for sizes in sig.output)
+                for classes, spent in _partitions(pieces, left, stop, fewest):
                     if stop():
                         return
                     if check is None or check.partition(layout, classes):
@@ -157,10 +159,10 @@ def _product(sizes_list) -> Sizes:
 
 # --- 2. partitions: which pieces share an index --------------------------------------------------
 
-def _partitions(pieces: list[_Piece], budget: int,
-                stop: Callable[[], bool]) -> Iterator[tuple[tuple[int, ...], int]]:
+def _partitions(pieces: list[_Piece], budget: int, stop: Callable[[], bool],
+                fewest: int = 0) -> Iterator[tuple[tuple[int, ...], int]]:
     """(index of each piece, numbered by first appearance; the partition's cost), fewest distinct
-    indices first, for partitions costing at most `budget`.
+    indices first (but at least `fewest`), for partitions costing at most `budget`.
 
     Pieces share an index only if their sizes agree, and within one operand (a diagonal) only
     if both are whole axes: a diagonal through a split axis is not worth its cost. Each repeat
@@ -168,7 +170,6 @@ def _partitions(pieces: list[_Piece], budget: int,
     pairwise contractions, the common case, come first.
     """
     n = len(pieces)
-    spent = [0]
     width = Counter((p.operand, p.axis) for p in pieces)     # members of each input axis
 
     def can_share(a: _Piece, b: _Piece) -> bool:
@@ -179,39 +180,81 @@ def _partitions(pieces: list[_Piece], budget: int,
         return a.axis != b.axis and width[a.operand, a.axis] == width[b.operand, b.axis] == 1
 
     apart = [{j for j in range(n) if not can_share(pieces[i], pieces[j])} for i in range(n)]
-    for k in range(min(n, 1), n + 1):
-        assign: list[int] = []
-        blocks: list[tuple[set[int], set[int]]] = []       # (pieces, their operands)
+    if n == 0:
+        if fewest == 0:
+            yield (), 0
+        return
+    for k in range(max(1, fewest), n + 1):
+        yield from _partitions_into(k, pieces, apart, budget, stop)
 
-        def go(i):
-            if n - i < k - len(blocks) or stop():
-                return
-            if i == n:
-                yield tuple(assign), spent[0]
-                return
+
+def _partitions_into(k: int, pieces: list[_Piece], apart: list[set[int]], budget: int,
+                     stop: Callable[[], bool]) -> Iterator[tuple[tuple[int, ...], int]]:
+    """The partitions into exactly k indices, in lexicographic order of the index sequence.
+
+    One loop with an explicit stack (deep generator recursion cost more than the rest).
+    """
+    n = len(pieces)
+    assign = [0] * n
+    blocks: list[set[int]] = []          # the pieces of each index so far
+    operands: list[set[int]] = []        # the operands they come from
+    options: list[list] = [[] for _ in range(n)]
+    undo: list = [None] * n
+    spent, steps = 0, 0
+
+    def choices(i: int) -> list:
+        opened = len(blocks)
+        out = []
+        if n - i - 1 >= k - opened:      # joining leaves enough pieces to open the rest
             operand = pieces[i].operand
-            for b, (block, operands) in enumerate(blocks):
-                cost = DIAGONAL * (operand in operands) + SHARED * (len(block) == 2)
-                if spent[0] + cost <= budget and not (block & apart[i]):
-                    assign.append(b)
-                    block.add(i)
-                    added = operand not in operands
-                    operands.add(operand)
-                    spent[0] += cost
-                    yield from go(i + 1)
-                    spent[0] -= cost
-                    if added:
-                        operands.discard(operand)
-                    block.discard(i)
-                    assign.pop()
-            if len(blocks) < k:
-                assign.append(len(blocks))
-                blocks.append(({i}, {operand}))
-                yield from go(i + 1)
-                blocks.pop()
-                assign.pop()
+            for b in range(opened):
+                cost = DIAGONAL * (operand in operands[b]) + SHARED * (len(blocks[b]) == 2)
+                if spent + cost <= budget and not (blocks[b] & apart[i]):
+                    out.append((b, cost))
+        if opened < k:
+            out.append((opened, 0))
+        out.reverse()                    # popped from the end: lowest index first
+        return out
 
-        yield from go(0)
+    options[0] = choices(0)
+    i = 0
+    while i >= 0:
+        if undo[i] is not None:
+            b, cost, new_block, new_operand = undo[i]
+            undo[i] = None
+            spent -= cost
+            if new_block:
+                blocks.pop()
+                operands.pop()
+            else:
+                blocks[b].discard(i)
+                if new_operand:
+                    operands[b].discard(pieces[i].operand)
+        if not options[i]:
+            i -= 1
+            continue
+        steps += 1
+        if steps % 4096 == 0 and stop():
+            return
+        b, cost = options[i].pop()
+        operand = pieces[i].operand
+        if b == len(blocks):
+            blocks.append({i})
+            operands.append({operand})
+            undo[i] = (b, 0, True, False)
+        else:
+            blocks[b].add(i)
+            new_operand = operand not in operands[b]
+            operands[b].add(operand)
+            spent += cost
+            undo[i] = (b, cost, False, new_operand)
+        assign[i] = b
+        if i == n - 1:
+            if len(blocks) == k:
+                yield tuple(assign), spent
+        else:
+            i += 1
+            options[i] = choices(i)
 
 
 # --- 3. outputs and reductions --------------------------------------------------------------------
