@@ -159,24 +159,34 @@ class _Network:
     """Operands as bitmasks of index ids (and subsets of operands as bitmasks), memoised sizes."""
 
     def __init__(self, inputs, output, sizes, memory_limit):
-        names = sorted({i for t in inputs for i in t} | set(output))
-        self.ids = {name: k for k, name in enumerate(names)}
-        self.index_names = names
-        self.bit_size = {1 << k: sizes[name] for k, name in enumerate(names)}
-        self.occurs = [0] * len(names)           # which operands have each index
+        # Index ids in order of first appearance: any order would do (ids never break ties).
+        self.ids = ids = {}
+        self.occurs = occurs = []                # which operands have each index
         self.leaf_mask = []
         for j, t in enumerate(inputs):
             m = 0
             for name in t:
-                k = self.ids[name]
+                k = ids.get(name)
+                if k is None:
+                    k = ids[name] = len(occurs)
+                    occurs.append(0)
                 m |= 1 << k
-                self.occurs[k] |= 1 << j
+                occurs[k] |= 1 << j
             self.leaf_mask.append(m)
+        for name in output:
+            if name not in ids:
+                ids[name] = len(occurs)
+                occurs.append(0)
+        self.index_names = list(ids)
+        self.bit_size = {1 << k: sizes[name] for name, k in ids.items()}
         self.output = self.mask(output)
         self.n = len(inputs)
         self.everything = (1 << self.n) - 1
         self.memory_limit = memory_limit
-        once = sum(1 << k for k, who in enumerate(self.occurs) if who & (who - 1) == 0)
+        once = 0
+        for k, who in enumerate(occurs):
+            if who & (who - 1) == 0:
+                once |= 1 << k
         self.single = once & ~self.output        # summed indices that only one operand has
         self._size: dict[int, int] = {}
         self._around: dict[int, int] = {}
