@@ -167,6 +167,12 @@ def test_second_example_disambiguates_reduction():
     assert format(result.program) == "reduce(a b -> a, max)"
 
 
+def test_tiles_of_varying_size():
+    small, large = rand(3, 4), rand(4, 4)
+    result = synthesize([([small], np.tile(small, (2, 1))), ([large], np.tile(large, (2, 1)))])
+    assert format(result.program) == "repeat(a b -> (c a) b, c=2)"
+
+
 def test_split_sizes_may_vary_across_examples():
     small, large = rand(6, 5), rand(8, 5)
     result = synthesize([([small], small.reshape(2, 3, 5)), ([large], large.reshape(2, 4, 5))])

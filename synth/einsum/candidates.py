@@ -12,8 +12,9 @@ an axis's sizes across the examples (so one candidate fits all of them):
 
 Cost counts what is not a plain pairwise contraction: each extra member of a group (split or
 merge), each repeated index within one operand (a diagonal), each index on three or more
-pieces, each unit, each new axis, a reduction other than sum. Candidates come in order of cost, then of the number of distinct indices
-(more sharing first), then of output order (identity first).
+pieces, each unit, each new axis, a reduction other than sum. Candidates come in order of
+cost, then of the number of distinct indices (more sharing first), then of output order
+(identity first).
 
 Each candidate comes with its flat index structure on the first example (a Bound, as
 `normalize` would build it), so the search can run it without re-deriving shapes.
@@ -128,7 +129,7 @@ def _layouts(inputs, cost: int) -> Iterator[tuple[tuple[tuple[Sizes, ...], ...],
 def _factorizations(sizes: Sizes) -> list[tuple[Sizes, ...]]:
     """Ordered splits of an axis into 2-3 members > 1: constants, and at most one member inferred."""
     g = math.gcd(*sizes)
-    divisors = [d for d in range(2, g + 1) if g % d == 0]
+    divisors = sorted({d for k in range(1, math.isqrt(g) + 1) if g % k == 0 for d in (k, g // k)} - {1})
     found = set()
     for d in divisors:
         rest = tuple(s // d for s in sizes)
@@ -142,13 +143,15 @@ def _factorizations(sizes: Sizes) -> list[tuple[Sizes, ...]]:
 
 
 def _coverable(output: tuple[Sizes, ...], pieces: list[Sizes], single: bool) -> bool:
-    """A quick necessary condition: every output axis is a piece, a product of pieces, a unit or new."""
+    """A quick necessary condition: every output axis is a unit, a piece or a product of pieces,
+    or (one operand: repeat) a new axis alone or beside pieces."""
     available = set(pieces)
     for target in output:
         if target in available or all(s == 1 for s in target) or (single and len(set(target)) == 1):
             continue
-        if not any(_product(combo) == target for n in range(2, MAX_MEMBERS + 1)
-                   for combo in itertools.combinations(pieces, n)):
+        combos = (c for n in range(1, MAX_MEMBERS + 1) for c in itertools.combinations(pieces, n))
+        if not any(_product(c) == target or (single and len(c) < MAX_MEMBERS
+                                             and _quotient(target, _product(c)) is not None) for c in combos):
             return False
     return True
 
