@@ -59,6 +59,7 @@ class Signature:
 
 
 class Candidate(NamedTuple):
+    """A candidate program, and how it runs on the first example."""
     expr: Expr
     bound: Bound        # its flat structure on the first example: normalize(expr, *first shapes)
 
@@ -275,13 +276,13 @@ def _completions(sig: Signature, layout, classes: tuple[int, ...], budget: int,
     single = len(layout) == 1
     diagonal = single and len(set(classes)) < len(classes)
     for terms, used, cost in _outputs(sig.output, size, count, budget, single and not diagonal, check):
+        if _undone_split(layout, classes, terms, used):
+            continue
         reduced = count - len(used)
         has_new = any(not isinstance(m, int) for t in terms if t != "unit" for m in t)
         options = [("sum", 0)]
         if reduced and single and not diagonal:
             options += [(r, OTHER_REDUCTION) for r in REDUCTIONS if r != "sum"]
-        if _undone_split(layout, classes, terms, used):
-            continue
         for reduction, extra in options:
             if cost + extra != budget or (has_new and reduced):
                 continue
