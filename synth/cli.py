@@ -100,6 +100,8 @@ def _optim_check(args) -> int:
 def _einsum_synth(args) -> int:
     from synth.einsum import format
     from synth.einsum.synthesize import Found, load_example, synthesize
+    if not args.timeout > 0:
+        raise SynthError("--timeout must be positive", found=str(args.timeout), expected="seconds, e.g. 10")
     examples = [load_example(path) for path in args.examples]
     result = synthesize(examples, timeout=args.timeout)
     if not isinstance(result, Found):

@@ -55,3 +55,9 @@ def test_bad_examples_exit_2_with_one_line(tmp_path, capsys):
     two = write(tmp_path / "two.npz", a, a, output=a)
     assert main(["einsum", "synth", "--examples", one, "--examples", two]) == 2
     assert capsys.readouterr().err == f"synth: error: {two}: 2 inputs, but {one} has 1\n"
+
+
+def test_timeout_must_be_positive(tmp_path, capsys):
+    a = RNG.standard_normal((2, 2))
+    assert main(["einsum", "synth", "--examples", write(tmp_path / "ex.npz", a, output=a), "--timeout", "-1"]) == 2
+    assert capsys.readouterr().err == "synth: error: --timeout must be positive; found -1.0; expected seconds, e.g. 10\n"
