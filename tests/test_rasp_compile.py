@@ -134,6 +134,14 @@ def test_or_across_different_sops_uses_tuple_spaces():
 PRODUCT = "aggregate(select(indices, indices, <=), tokens_int) * aggregate(select(indices, indices, >=), tokens_int)"
 
 
+def test_a_comparison_of_two_means_is_their_difference_compared(env):
+    # x < y -> (x - y) < 0: the difference in a layer-1 MLP, the comparison in layer 2's
+    sop = evaluate(env, PRODUCT.replace(" * ", " < "))
+    model = rasp.compile(sop, "12", 4)
+    assert (model.compiled.layers, model.compiled.heads_per_layer) == (2, [2, 0])
+    assert (model.verification.checked, model.verification.exhaustive) == (30, True)
+
+
 def test_a_product_of_two_means_is_refused(env):
     with pytest.raises(rasp.CompileError, match="several numerical s-ops must be affine in them, "
                                                 "or a sum of one function of each"):
@@ -217,4 +225,4 @@ def test_random_programs_compile_to_agreeing_models_or_are_refused_in_one_line()
         except rasp.CompileError as e:
             assert "disagrees" not in str(e) and "\n" not in str(e)
             outcomes["refused"] += 1
-    assert outcomes == {"compiled": 11, "refused": 1}
+    assert outcomes == {"compiled": 12, "refused": 0}

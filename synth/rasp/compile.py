@@ -206,6 +206,8 @@ class _Compiler:
 
     def values(self, node) -> tuple:
         """Every value the s-op (or a selector width's attention output, ("t", node)) may take."""
+        if isinstance(node, tuple) and node[0] == "cat":    # a leaf read in its categorical form
+            return self.values(node[1])
         key = id(node) if not isinstance(node, tuple) else ("t", id(node[1]))
         if key in self.value_sets:
             return self.value_sets[key]
@@ -332,6 +334,8 @@ class _Compiler:
         kind, node = leaf
         if kind == "t":
             return self.width_space(node)
+        if kind == "cat":
+            return self.provide(node, "cat")
         if isinstance(node, sops.Aggregate):
             return self.provide(node, self.native(node))
         return self.provide(node, self.output_encoding(node) if isinstance(node, sops.Map) else "cat")
@@ -438,6 +442,14 @@ class _Compiler:
         try:
             return self._mlp(node, enc, spaces, f)
         except CompileError:
+            if isinstance(node, _Tuple):     # several numbers: each part one-hot first
+                leaves = tuple(("cat", part) for part in node.parts)
+                if self.table_size(leaves) > MAX_VALUES:
+                    raise CompileError("a selector's tuple space is too large", where=node.at)
+                self.value_sets[id(node)] = _unique(itertools.product(
+                    *[self.values(part) for part in node.parts]))   # parts now independent
+                return self._mlp(node, enc, [self.leaf_space(leaf) for leaf in leaves],
+                                 lambda *xs: xs)
             if not isinstance(node, sops.Map):
                 raise
         # The fused function is out of reach (several numerical leaves, not affine): the
@@ -454,6 +466,14 @@ class _Compiler:
         combined = _combine(node.op, parts)
         if self.numerical_leaves(combined[0]) <= 1:
             return combined
+        if node.op in _COMPARE and all(isinstance(a, sops.SOp) for a in node.args) \
+                and _numeric(self.values(node.args[0])) and _numeric(self.values(node.args[1])):
+            # x < y of two numbers is x - y < 0: the difference (affine, or a sum of one
+            # function of each) gets an MLP, the comparison joins whatever reads it
+            difference = sops.Map("-", tuple(node.args), at=node.at)
+            self.tuples.append(difference)           # alive, so its id stays its own
+            compare = _COMPARE[node.op]
+            return (("sop", difference),), lambda d: compare(d, 0)
         # Materialize the arguments carrying numbers, except the one whose inputs come last:
         # it stays fused, so the operation waits for nothing more than that argument would.
         numeric = [k for k, (a, part) in enumerate(zip(node.args, parts))
