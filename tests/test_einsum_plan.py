@@ -133,3 +133,13 @@ def test_never_worse_than_opt_einsum_dp_on_larger_networks(seed):
     letters = "".join(oe.get_symbol(i) for i in range(rng.randint(10, 24)))
     ours, theirs = _compare(oe, *_random_case(rng, rng.randint(9, 16), letters, outer=0.15), "dp")
     assert ours <= theirs
+
+
+def test_many_components_are_joined_by_outer_products():
+    eq = ",".join(c + c.upper() for c in "abcdefghij") + "->abcdefghij"   # ten independent row sums
+    p = plan(eq, *[(2, 3)] * 10)
+    # each row sum costs 2 * 6; the ten length-2 results are multiplied out pairwise, the
+    # greedy join (4 + 8 + 16 + 4 + 8 + 4 + 8 + 64 + 1024) beating dp's one-after-another (2164 in all)
+    assert sum(len(s) == 1 for s in p.path) == 10 and p.flops == 120 + 1140
+    with pytest.raises(PlanError):
+        plan(eq, *[(2, 3)] * 10, memory_limit=2)

@@ -134,8 +134,11 @@ def search(inputs: list[frozenset], output: frozenset, sizes: dict, memory_limit
     if len(items) <= EXACT_OPERANDS:
         return joined.best(items, connected=False)[0][2]
     # Too many for the exact search: the better of a greedy order and dp's own join.
-    ends = [joined.greedy(items, connected=False), _join_as_dp(joined, items)]
-    return min((end for end in ends if end is not None), key=lambda end: end[1])[2]
+    ends = [end for end in (joined.greedy(items, connected=False), _join_as_dp(joined, items)) if end is not None]
+    if not ends:
+        raise PlanError("no contraction order keeps every intermediate within the memory limit",
+                        found=f"memory_limit={memory_limit}")
+    return min(ends, key=lambda end: end[1])[2]
 
 
 def _join_as_dp(joined: _Network, items: dict[int, list]):
