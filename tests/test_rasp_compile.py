@@ -142,10 +142,32 @@ def test_a_comparison_of_two_means_is_their_difference_compared(env):
     assert (model.verification.checked, model.verification.exhaustive) == (30, True)
 
 
-def test_a_product_of_two_means_is_refused(env):
-    with pytest.raises(rasp.CompileError, match="several numerical s-ops must be affine in them, "
-                                                "or a sum of one function of each"):
-        rasp.compile(evaluate(env, PRODUCT), "12", 3)
+def test_a_product_of_two_means_is_a_lookup_table(env):
+    # no affine map, no sum: one mean is made one-hot (layer-1 MLP), the other stays a number
+    # and the table (a staircase per row) is layer 2's MLP
+    model = rasp.compile(evaluate(env, PRODUCT), "12", 3)
+    assert (model.compiled.layers, model.compiled.heads_per_layer) == (2, [2, 0])
+    assert (model.verification.checked, model.verification.exhaustive) == (14, True)
+
+
+def test_a_quotient_of_two_widths_is_a_lookup_table():
+    # double_hist as synthesis finds it: the count of positions with the same count over the
+    # count; the first width is one-hot already (the second select reads it), so the division
+    # joins the second width's MLP and the model keeps the two layers of its two heads
+    env = run_text("v1 = selector_width(select(tokens, tokens, ==));\n"
+                   "double_hist = selector_width(select(v1, v1, ==)) / v1;")
+    model = rasp.compile(evaluate(env, "double_hist"), "abcd", 5)
+    assert (model.compiled.layers, model.compiled.heads_per_layer) == (2, [1, 1])
+    assert (model.verification.checked, model.verification.exhaustive) == (1364, True)
+
+
+PRODUCT3 = PRODUCT + " * aggregate(select(indices, indices, ==), tokens_int)"
+
+
+def test_a_table_over_too_many_combinations_is_refused(env):
+    with pytest.raises(rasp.CompileError, match="no affine map, no sum of one function of "
+                                                "each, and its table is too large; found 50653"):
+        rasp.compile(evaluate(env, PRODUCT3), "0123456789", 3)
 
 
 def synth(capsys, *argv):
@@ -174,10 +196,12 @@ def test_cli_text(capsys):
 
 
 def test_cli_errors_are_one_line(capsys):
-    code, out, err = synth(capsys, PAPER, "--expr", PRODUCT, "--vocab", "12", "--max-len", "3")
-    assert (code, out, err) == (EXIT_BAD_INPUT, "", "synth: error: --expr:1:1: an elementwise operation of "
-                                "several numerical s-ops must be affine in them, or a sum of one "
-                                "function of each; found neither\n")
+    code, out, err = synth(capsys, PAPER, "--expr", PRODUCT3, "--vocab", "0123456789",
+                           "--max-len", "3")
+    assert (code, out, err) == (EXIT_BAD_INPUT, "", "synth: error: --expr:1:1: an elementwise "
+                                "operation of several numerical s-ops is no affine map, no sum of "
+                                "one function of each, and its table is too large; found 50653 "
+                                "combinations\n")
     code, _, err = synth(capsys, PAPER, "--expr", "select(indices, indices, ==)", "--vocab", "ab",
                          "--max-len", "3")
     assert (code, err) == (EXIT_BAD_INPUT, "synth: error: only an s-op compiles to a model; found a selector\n")

@@ -454,8 +454,51 @@ class _Compiler:
                 raise
         # The fused function is out of reach (several numerical leaves, not affine): the
         # operations that combine several numbers are computed first, one MLP deeper.
-        leaves, f = self.limited(node)
-        return self._mlp(node, enc, [self.leaf_space(leaf) for leaf in leaves], f)
+        saved = self.checkpoint()
+        try:
+            leaves, f = self.limited(node)
+            return self._mlp(node, enc, [self.leaf_space(leaf) for leaf in leaves], f)
+        except CompileError as refused:
+            if refused.found != "neither":
+                raise
+            self.restore(saved)      # what the refused attempt placed would cost dims and layers
+        # Still no affine map or sum (x / y, x * y): every argument is finitely valued, so the
+        # arguments are made one-hot (an MLP each) and a lookup table over their combinations
+        # decides -- per row a staircase over the argument whose inputs come last, which stays
+        # fused when it has one number in it, so the table waits for nothing more than it does.
+        args = [a for a in node.args if isinstance(a, sops.SOp)]
+        last = max(args, key=lambda a: max((self.leaf_space(leaf).ready
+                                            for leaf in self.function(a)[0]), default=0))
+        for keep in (last, None):
+            leaves, f = _combine(node.op, [
+                self.function(a) if a is keep else ((("cat", a),), lambda x: x)
+                if isinstance(a, sops.SOp) else ((), (lambda a=a: a)) for a in node.args])
+            if self.table_size(leaves) > MAX_VALUES:
+                raise CompileError("an elementwise operation of several numerical s-ops is no "
+                                   "affine map, no sum of one function of each, and its table "
+                                   "is too large", where=node_at(node),
+                                   found=f"{self.table_size(leaves)} combinations")
+            saved = self.checkpoint()
+            try:
+                return self._mlp(node, enc, [self.leaf_space(leaf) for leaf in leaves], f)
+            except CompileError as refused:
+                if refused.found != "neither" or keep is None:
+                    raise
+                self.restore(saved)
+
+    def checkpoint(self):
+        """The placement state, to take back an attempt that was refused half way."""
+        return (self.width, dict(self.spaces), dict(self.forms), list(self.embeddings),
+                {k: (h, len(h.moves)) for k, h in self.heads.items()},
+                {k: list(v) for k, v in self.mlps.items()})
+
+    def restore(self, saved) -> None:
+        self.width, spaces, forms, embeddings, heads, mlps = saved
+        self.spaces, self.forms, self.embeddings, self.mlps = spaces, forms, embeddings, mlps
+        self.heads = {}
+        for k, (head, moves) in heads.items():
+            del head.moves[moves:]
+            self.heads[k] = head
 
     def limited(self, node: sops.Map):
         """Like function(node), but where an operation would combine several numbers its
