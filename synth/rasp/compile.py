@@ -19,7 +19,9 @@ indices, aggregates, the attention output of a selector width) and is computed b
 wherever it is needed, so `f(g(x))` costs one MLP, not two. An MLP over categorical leaves is
 a lookup table (one hidden unit per combination of their values); over one numerical leaf it
 is a staircase of ReLU steps at the midpoints of the leaf's value set (or, when the function
-is affine, two units); several numerical leaves must enter affinely.
+is affine, two units); several numerical leaves enter affinely, or as a sum of one staircase
+each, or else the Map's arguments are made one-hot (all but the last-ready one) and the MLP is
+a lookup table over their finite value sets.
 
 Attention scores are BIG * F(query, key) where F is 1 for a selected key and at most 0 for the
 others; the BOS key scores BIG/2 for aggregates, so it takes the weight only when nothing is
