@@ -200,3 +200,20 @@ def test_a_tail_called_function_owes_its_results_to_the_callers_of_the_function_
     assert t.result_demand["outer"] == {"x10": 64, "f10": 64}
     assert t.result_demand["inner"] == {"x10": 64, "f10": 64}
     assert t.written()["outer"] == {"x1", "x10"}      # inner's writes, and the link register
+
+
+def test_an_aarch64_target_may_not_base_an_access_on_a_misaligned_sp():
+    # A leaf function's frame, and the same frame 12 bytes down (every address the same): qemu-user
+    # runs both alike, but AArch64 Linux faults on an sp-based access while sp is not a multiple
+    # of 16; CEGIS filled t3_conversions' frames that way when nothing said so.
+    source = block("addi sp, sp, -32; sd s0, 24(sp); addi s0, sp, 32; sd a0, -24(s0); ld a0, -24(s0); "
+                   "ld s0, 24(sp); addi sp, sp, 32", "riscv64")
+    frame = ("sub sp, sp, {n}; str x29, [sp, {k}]; add x29, sp, {n}; stur x0, [x29, -24]; "
+             "ldur x0, [x29, -24]; ldr x29, [sp, {k}]; add sp, sp, {n}")
+    live = {"x2": ("sp", 64), "x8": ("x29", 64), "x10": ("x0", 64)}
+    out = [Obligation(r, t, 64) for r, (t, _) in live.items()]
+    aligned = check_block(RV, A64, source, block(frame.format(n=32, k=24), "aarch64"), live, out)
+    assert isinstance(aligned, Proved)
+    moved = check_block(RV, A64, source, block(frame.format(n=12, k=4), "aarch64"), live, out)
+    assert isinstance(moved, Counterexample)
+    assert "no fault on the target" in moved.describe()

@@ -298,10 +298,14 @@ def _lo12(sym: Sym) -> z3.BitVecRef:
 
 
 def _address(state: State, mem: Mem) -> tuple:
-    """The address accessed and the base register's value afterwards (None if unchanged)."""
+    """The address accessed and the base register's value afterwards (None if unchanged).
+    With sp as the base, sp must be a multiple of 16 (Linux sets SCTLR_EL1.SA0; qemu-user does
+    not check it, real hardware raises SIGBUS)."""
     if not isinstance(mem, Mem):
         raise _Bad(f"expected a memory operand, found {mem}")
     base = _read(state, mem.base)
+    if mem.base.name == "sp":
+        state.requires.append(z3.Extract(3, 0, base) == 0)
     off = mem.offset
     if off is None:
         delta = z3.BitVecVal(0, 64)

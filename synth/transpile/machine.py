@@ -42,9 +42,12 @@ def symbol(name: str) -> z3.BitVecRef:
 
 @dataclass
 class State:
-    """Registers by canonical name and a byte-addressed memory; copied, never shared, on write."""
+    """Registers by canonical name and a byte-addressed memory; copied, never shared, on write.
+    `requires` collects what the hardware checks as the instructions run (AArch64 faults on a
+    memory access based on a misaligned sp): where one fails the program traps instead."""
     regs: dict[str, z3.BitVecRef]
     mem: z3.ArrayRef
+    requires: list[z3.BoolRef] = field(default_factory=list)
 
     @staticmethod
     def symbolic(names_and_widths: dict[str, int], prefix: str = "") -> "State":
@@ -63,7 +66,7 @@ class State:
         return State(regs, mem)
 
     def copy(self) -> "State":
-        return State(dict(self.regs), self.mem)
+        return State(dict(self.regs), self.mem, list(self.requires))
 
     def get(self, name: str) -> z3.BitVecRef:
         return self.regs[name]

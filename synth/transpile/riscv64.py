@@ -601,7 +601,7 @@ def execute(state: State, instr: Instruction) -> Exit | None:
             raise _Unsupported(f"{len(operands.rest)} operand(s) too many")
     except _Unsupported as e:
         raise unsupported(instr, format_instruction(instr, "riscv64"), why=str(e)) from None
-    state.regs, state.mem = scratch.regs, scratch.mem
+    state.regs, state.mem, state.requires = scratch.regs, scratch.mem, scratch.requires
     return exit_
 
 

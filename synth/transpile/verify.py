@@ -22,6 +22,7 @@ from synth.dsl.asm.ast import Instruction
 from synth.errors import SynthError
 from synth.sketch.answers import Counterexample, Proved, Unknown
 from synth.sketch.solver import prove
+from synth.transpile import abi
 from synth.transpile.machine import Exit, Semantics, State
 
 TIMEOUT_MS = 5000
@@ -76,14 +77,22 @@ class Query:
 
 def related_states(src: Semantics, dst: Semantics, live_in: dict) -> tuple[State, State]:
     """Fresh symbolic states whose live registers agree: live_in maps source register ->
-    (target register, bits[, extend]); the target's other bits are free unless `extend` says."""
+    (target register, bits[, extend]); the target's other bits are free unless `extend` says.
+    Both stack pointers are multiples of 16, as both ABIs keep them (claimed at every exit)."""
     s = State.symbolic(src.widths, "s!")
     t = State.symbolic(dst.widths, "t!")
     t.mem = s.mem
+    for state, isa in ((s, src.isa), (t, dst.isa)):
+        sp = _stack_pointer(isa)
+        state.regs[sp] = z3.Concat(z3.Extract(63, 4, state.regs[sp]), z3.BitVecVal(0, 4))
     for r, (tr, bits, *extend) in live_in.items():
         low = z3.Extract(bits - 1, 0, s.regs[r])
         t.regs[tr] = _filled(low, t.regs[tr].size(), extend[0] if extend else None, t.regs[tr])
     return s, t
+
+
+def _stack_pointer(isa: str) -> str:
+    return abi.ABI[isa]["frame"][0]
 
 
 def run(semantics: Semantics, state: State, instructions: tuple[Instruction, ...]) -> Exit | None:
@@ -117,6 +126,10 @@ def block_query(src: Semantics, dst: Semantics, source: tuple[Instruction, ...],
         labels.append(f"{o.source}/{o.target} ({o.bits} bits{', ' + o.extend + '-extended' if o.extend else ''})")
     claims.append(s.mem == t.mem)
     labels.append("memory")
+    claims.append(z3.Extract(3, 0, s.regs[_stack_pointer(src.isa)]) == 0)
+    labels.append("source sp 16-byte aligned")
+    claims.append(z3.And(*t.requires))
+    labels.append("no fault on the target (sp 16-byte aligned where it is a base)")
     claims_exit, labels_exit = _exit_claims(s_exit, t_exit, labels_equal)
     return Query(tuple(claims + claims_exit), inputs, tuple(labels + labels_exit))
 
