@@ -197,3 +197,17 @@ def test_operand_order_leaves_no_transpose(text, shapes):
     bound = normalize(parse(text), *shapes)
     jaxpr = jax.make_jaxpr(lower(bound, plan(bound).path))(*[np.ones(s, np.float32) for s in shapes])
     assert [e.primitive.name for e in jaxpr.jaxpr.eqns].count("transpose") == 0
+
+
+@pytest.mark.parametrize("text, shapes, path", [
+    ("ab,b,a->", [(30, 40), (40,), (30,)], [(0, 1), (0, 1)]),     # the larger first in the path
+    ("b,ab,a->", [(40,), (30, 40), (30,)], [(0, 1), (0, 1)]),     # the larger second
+    ("abc,ab,c->", [(5, 6, 7), (5, 6), (7,)], [(1, 2), (0, 1)]),
+])
+def test_where_output_order_does_not_decide_the_larger_operand_is_the_rhs(text, shapes, path):
+    """XLA:CPU lays a dot's rhs out as [contracted, free] faster than its lhs as [free,
+    contracted] (2x on random n=16's largest operand; BENCHMARKS.md)."""
+    bound = normalize(parse(text), *shapes)
+    jaxpr = jax.make_jaxpr(lower(bound, path))(*[np.ones(s, np.float32) for s in shapes])
+    dots = [e for e in jaxpr.jaxpr.eqns if e.primitive.name == "dot_general"]
+    assert dots and all(d.invars[0].aval.size <= d.invars[1].aval.size for d in dots)

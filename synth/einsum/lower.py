@@ -127,7 +127,11 @@ def _pair(lhs: _Term, rhs: _Term, keep: set[str], output: tuple[str, ...], ahead
     # output's indices in output order, so later steps and the last transpose move less data.
     # Output indices that operands ahead also have will be batch dims (moved to the front) later.
     settled = tuple(i for i in output if i not in ahead)
-    if _disorder(y_free + x_free, settled) < _disorder(x_free + y_free, settled):
+    # Where the output does not decide, the larger operand goes second: XLA:CPU's copy that
+    # lays out a dot's lhs as [free, contracted] is up to 2x slower than the rhs's
+    # [contracted, free] for the same data (measured on random n=16, BENCHMARKS.md).
+    swapped, kept = _disorder(y_free + x_free, settled), _disorder(x_free + y_free, settled)
+    if swapped < kept or (swapped == kept and x.size > y.size):
         (x, xi, x_free), (y, yi, y_free) = (y, yi, y_free), (x, xi, x_free)
     dims = (([xi.index(i) for i in contracted], [yi.index(i) for i in contracted]),
             ([xi.index(i) for i in batch], [yi.index(i) for i in batch]))
