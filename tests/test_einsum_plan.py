@@ -6,7 +6,7 @@ import random
 import pytest
 
 from synth.einsum import parse, plan
-from synth.einsum.planning import PlanError, search, simulate, tree_to_path
+from synth.einsum.planning import PlanError, _Network, search, simulate, tree_to_path
 
 
 def test_matrix_chain():
@@ -106,6 +106,19 @@ def test_exact_against_brute_force(seed):
         return
     ours = sum(s.flops for s in simulate(inputs, output, sizes, tree_to_path(tree, len(inputs))))
     assert ours == _brute_force(inputs, output, sizes, limit)
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_two_operands_exact_against_brute_force_and_the_same_tree_as_the_network(seed):
+    rng = random.Random(seed)
+    inputs, output, sizes = _random_case(rng, 2, letters="abcde")
+    limit = rng.choice([None, None, 2, 4, 8])
+    sets, out = [frozenset(t) for t in inputs], frozenset(output)
+    tree = search(sets, out, sizes, limit)
+    assert sum(s.flops for s in simulate(inputs, output, sizes, tree_to_path(tree, 2))) == \
+        _brute_force(inputs, output, sizes, limit)
+    network = _Network(sets, out, sizes, limit)
+    assert tree == network.best(network.leaves(range(2)), connected=False)[0][2]
 
 
 def _compare(oe, inputs, output, sizes, method):

@@ -118,6 +118,8 @@ def search(inputs: list[frozenset], output: frozenset, sizes: dict, memory_limit
     only that operand has, `(a, b)` contracts two trees."""
     if len(inputs) == 1:
         return (0,)
+    if len(inputs) == 2:
+        return _pair(inputs, output, sizes, memory_limit)
     net = _Network(inputs, output, sizes, memory_limit)
     if len(inputs) <= EXACT_OPERANDS:
         return net.best(net.leaves(range(net.n)), connected=False)[0][2]
@@ -139,6 +141,30 @@ def search(inputs: list[frozenset], output: frozenset, sizes: dict, memory_limit
         raise PlanError("no contraction order keeps every intermediate within the memory limit",
                         found=f"memory_limit={memory_limit}")
     return min(ends, key=lambda end: end[1])[2]
+
+
+def _pair(inputs: list[frozenset], output: frozenset, sizes: dict, memory_limit: int | None):
+    """Two operands: the cheapest of at most four trees (each operand summed first or not),
+    costed directly; the same tree _Network.best finds (tests/test_einsum_plan.py), without
+    building the network, which costs more than this whole choice."""
+    a, b = inputs
+    best = None
+    for tree_a, legs_a, cost_a in _leaf_variants(0, a, b | output, sizes, memory_limit):
+        for tree_b, legs_b, cost_b in _leaf_variants(1, b, a | output, sizes, memory_limit):
+            union = legs_a | legs_b
+            cost = cost_a + cost_b + math.prod(sizes[i] for i in union) * (2 if union - output else 1)
+            if best is None or cost < best[0]:
+                best = (cost, (tree_a, tree_b))
+    return best[1]
+
+
+def _leaf_variants(position: int, legs: frozenset, elsewhere: frozenset, sizes, memory_limit):
+    """An operand as is, and (when it has indices no one else needs) summed first, as
+    _Network.leaves gives them: (tree, legs, cost)."""
+    yield position, legs, 0
+    own = legs & elsewhere
+    if own != legs and (memory_limit is None or math.prod(sizes[i] for i in own) <= memory_limit):
+        yield (position,), own, 2 * math.prod(sizes[i] for i in legs)
 
 
 def _join_as_dp(joined: _Network, items: dict[int, list]):
