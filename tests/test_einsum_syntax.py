@@ -1,11 +1,13 @@
 """The einsum DSL's parser and formatter: both notations, round trips, located errors."""
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synth.einsum import (Axis, Ellipsis_, Expr, Group, Unit, format, parse, rearrange, reduce,
                           repeat)
-from synth.errors import ArityError, NameError_, ParseError
-from tests.einsum_strategies import exprs
+from synth.errors import ArityError, NameError_, ParseError, SynthError
+from synth.einsum.syntax import _parse_with_grammar, _plain_numpy
+from tests.einsum_strategies import exprs, numpy_exprs
 
 i, j, k = Axis("i"), Axis("j"), Axis("k")
 
@@ -57,6 +59,41 @@ def test_canonical_text_is_a_fixed_point(text):
 @given(exprs())
 def test_round_trip(expr):
     assert parse(format(expr)) == expr
+
+
+@settings(max_examples=300, deadline=None)
+@given(numpy_exprs())
+def test_plain_numpy_subscripts_skip_the_grammar_and_build_its_expr(expr):
+    text = format(expr)
+    assert _plain_numpy(text) == _parse_with_grammar(text) == expr
+
+
+def _outcome(parser, text):
+    try:
+        return parser(text)
+    except SynthError as e:
+        return type(e), str(e)
+
+
+# Text made of subscripts, commas and arrows, valid or not (repeats, strays, several ellipses).
+_SUBSCRIPT_TEXT = st.lists(st.sampled_from(["i", "j", "K", "...", ",", "->", "2", " ", "_"]), max_size=10).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SUBSCRIPT_TEXT)
+def test_parse_agrees_with_the_grammar_on_any_subscript_text(text):
+    assert _outcome(parse, text) == _outcome(_parse_with_grammar, text)
+    if _plain_numpy(text) is not None:     # the fast path never accepts what the grammar refuses
+        assert _plain_numpy(text) == _parse_with_grammar(text)
+
+
+def test_plain_numpy_subscripts_the_fast_path_takes_and_leaves():
+    assert _plain_numpy("ij,jk->ik") == Expr(((i, j), (j, k)), (i, k), style="numpy")
+    assert _plain_numpy("...i,i") == Expr(((Ellipsis_(), i), (i,)), None, style="numpy")
+    assert _plain_numpy("i j->j") is None          # spaces: named axes, for the grammar
+    assert _plain_numpy("ij->ii") is None          # an error, which the grammar locates
+    assert _plain_numpy("i->...") is None
+    assert _plain_numpy("einsum(i->i)") is None
 
 
 @pytest.mark.parametrize("text, error, message", [
