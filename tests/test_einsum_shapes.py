@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from synth.einsum import einsum, normalize, parse, rearrange, reduce, repeat
+from synth.einsum.ast import Ellipsis_
 from synth.errors import ArityError, NameError_, ShapeError
 
 
@@ -153,3 +154,55 @@ def test_random_numpy_expressions_agree_with_numpy(data):
     bound = normalize(expr, *(a.shape for a in arrays))
     from synth.einsum import evaluate
     np.testing.assert_allclose(evaluate(bound, arrays), expected, rtol=1e-9, atol=1e-12)
+
+
+def _outcome(bind):
+    try:
+        return bind()
+    except Exception as error:     # the outcome is the error's type and message
+        return type(error), str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_plain_numpy_fast_path_builds_the_general_bound_and_errors(data):
+    from tests.einsum_strategies import numpy_exprs
+    from synth.einsum.shapes import _general, _plain_numpy
+    expr = data.draw(numpy_exprs())
+    size = {c: data.draw(st.integers(1, 4)) for c in "abcdeXY"}
+    extra = data.draw(st.lists(st.integers(1, 2), max_size=2))
+    shapes = []
+    for pattern in expr.inputs:
+        shape = []
+        for t in pattern:
+            shape.extend(extra if not hasattr(t, "name") else [size[t.name]])
+        shapes.append(tuple(shape))
+    consistent = data.draw(st.booleans())
+    if not consistent:      # one dim changed, or one operand's rank changed, or one operand fewer
+        how = data.draw(st.sampled_from(["dim", "rank", "arity"]))
+        k = data.draw(st.integers(0, len(shapes) - 1))
+        if how == "dim" and shapes[k]:
+            j = data.draw(st.integers(0, len(shapes[k]) - 1))
+            shapes[k] = shapes[k][:j] + (shapes[k][j] + data.draw(st.integers(1, 3)),) + shapes[k][j + 1:]
+        elif how == "rank":
+            shapes[k] = shapes[k] + (2,)
+        else:
+            del shapes[k]
+    fast = _plain_numpy(expr, tuple(shapes))
+    general = _outcome(lambda: _general(expr, tuple(shapes), {}))
+    if consistent and not any(Ellipsis_() in p for p in expr.inputs):
+        assert fast is not None and fast == general   # taken, and the same Bound
+    elif fast is not None:
+        assert fast == general
+    assert _outcome(lambda: normalize(expr, *shapes)) == general
+
+
+def test_fast_path_leaves_unusual_cases_to_the_general_path():
+    from synth.einsum.shapes import _plain_numpy
+    assert _plain_numpy(parse("ij,jk->ik"), ((2, 3), (4, 5))) is None
+    assert _plain_numpy(parse("...i->i"), ((2, 3),)) is None
+    assert _plain_numpy(parse("i j -> j i"), ((2, 3),)) is None       # named style
+    b = normalize(parse("ij,jk->ik"), (2, 3), (3, 4), i=2)              # keyword sizes: general path
+    assert b == normalize(parse("ij,jk->ik"), (2, 3), (3, 4))
+    with pytest.raises(ShapeError, match="axis j: operand 0 has 3, operand 1 has 4"):
+        normalize(parse("ij,jk->ik"), (2, 3), (4, 5))

@@ -94,19 +94,20 @@ def simulate(inputs, output, sizes, path) -> tuple[Step, ...]:
     """Run a linear path over index sets and count each step's FLOPs and result size."""
     current = [list(dict.fromkeys(i)) for i in inputs]
     output = tuple(output)
+    kept = set(output)
+    size = sizes.__getitem__
+    last = len(path) - 1
     steps = []
     for n, positions in enumerate(path):
         positions = tuple(positions)
-        taken = [current[p] for p in positions]
-        rest = [current[p] for p in range(len(current)) if p not in positions]
-        involved = list(dict.fromkeys(i for t in taken for i in t))
-        keep = set(output).union(*rest)
-        last = n == len(path) - 1
-        result = output if last else tuple(i for i in involved if i in keep)
-        summed = any(i not in keep for i in involved)
+        rest = [c for p, c in enumerate(current) if p not in positions]
+        involved = list(dict.fromkeys(i for p in positions for i in current[p]))
+        keep = kept.union(*rest)
+        result = output if n == last else tuple(i for i in involved if i in keep)
+        summed = not keep.issuperset(involved)
         terms = max(1, len(positions) - 1) + summed
-        steps.append(Step(positions, result, math.prod(sizes[i] for i in involved) * terms,
-                          math.prod(sizes[i] for i in result)))
+        steps.append(Step(positions, result, math.prod(map(size, involved)) * terms,
+                          math.prod(map(size, result))))
         current = rest + [list(result)]
     return tuple(steps)
 

@@ -70,6 +70,44 @@ class Bound:
 def normalize(expr: Expr, *shapes, **sizes: int) -> Bound:
     """Bind `expr` to operand shapes and keyword sizes; ShapeError names the axis, operands and sizes."""
     shapes = tuple(tuple(int(d) for d in s) for s in shapes)
+    if not sizes:
+        bound = _plain_numpy(expr, shapes)
+        if bound is not None:
+            return bound
+    return _general(expr, shapes, sizes)
+
+
+def _plain_numpy(expr: Expr, shapes) -> Bound | None:
+    """The common case without the general machinery: NumPy-style letters, no ellipsis, consistent sizes.
+
+    Builds the Bound `_general` builds (each axis is one index; sizes in order of first appearance;
+    NumPy's implicit output). None on anything else, errors included, so that `_general` decides
+    and words every error the same way. Planning small expressions is dominated by this call.
+    """
+    if expr.style != "numpy" or len(shapes) != len(expr.inputs):
+        return None
+    size: dict[str, int] = {}
+    operands = []
+    for pattern, shape in zip(expr.inputs, shapes):
+        if len(pattern) != len(shape):
+            return None
+        indices = []
+        for term, n in zip(pattern, shape):
+            if type(term) is not Axis or size.setdefault(term.name, n) != n:
+                return None
+            indices.append(term.name)
+        operands.append(Operand(shape, shape, tuple(indices)))
+    if expr.output is None:
+        counts = Counter(i for op in operands for i in op.indices)
+        output = tuple(sorted(i for i, c in counts.items() if c == 1))
+    else:
+        if not all(type(term) is Axis and term.name in size for term in expr.output):
+            return None
+        output = tuple(term.name for term in expr.output)
+    return Bound(expr, tuple(operands), output, tuple(size[i] for i in output), size, expr.reduction)
+
+
+def _general(expr: Expr, shapes, sizes) -> Bound:
     if len(shapes) != len(expr.inputs):
         raise ArityError(f"{_describe(expr)} takes {len(expr.inputs)} operand{'s' * (len(expr.inputs) != 1)}",
                          found=str(len(shapes)))

@@ -42,7 +42,7 @@ def _plain_numpy(text: str) -> Expr | None:
         return None
     inputs = tuple(_numpy_subscripts(p) for p in match[1].split(","))
     output = _numpy_subscripts(match[2]) if match[2] is not None else None
-    if any(p.count(Ellipsis_()) > 1 for p in inputs):
+    if "..." in text and any(p.count(Ellipsis_()) > 1 for p in inputs):
         return None
     if output is not None:
         named = [t.name for t in output if isinstance(t, Axis)]
@@ -55,7 +55,12 @@ def _plain_numpy(text: str) -> Expr | None:
 
 
 def _numpy_subscripts(text: str) -> Pattern:
-    return tuple(Ellipsis_() if s == "..." else Axis(s) for s in _SUBSCRIPT.findall(text))
+    return tuple(_LETTER_AXES[s] if s in _LETTER_AXES else Ellipsis_() for s in _SUBSCRIPT.findall(text))
+
+
+# One shared Axis per letter (frozen values, so sharing is invisible): building them is most of
+# the fast parse's cost.
+_LETTER_AXES = {c: Axis(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 
 
 def format(expr: Expr) -> str:
