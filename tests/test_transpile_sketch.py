@@ -166,3 +166,49 @@ def test_a_return_owes_the_return_address():
     answer = check(with_offset(target, 0, 0))     # CEGIS moved t3_double_conv's epilogue load so
     assert isinstance(answer, Counterexample)      # when no claim covered x30
     assert "x1/x30 (64 bits)" in answer.describe()
+
+
+# -- what a hole may hold: values the assembler can encode there, no others
+
+def hole_query(source, source_isa, target, target_isa, live_in, live_out):
+    """The verifier's query for a target block whose last instruction's immediate (or memory
+    offset) is the hole `h`."""
+    from synth.dsl.asm.ast import Hole
+    src, dst = (RV, A64) if source_isa == "riscv64" else (A64, RV)
+    source_block = parse(source.replace(";", "\n") + "\n", source_isa).instructions
+    *rest, last = parse(target.replace(";", "\n") + "\n", target_isa).instructions
+    ops = tuple(Hole("h") if isinstance(op, Imm) else replace(op, offset=Hole("h")) if isinstance(op, Mem)
+                else op for op in last.operands)
+    return verify.block_query(src, dst, tuple(source_block), (*rest, replace(last, operands=ops)),
+                              live_in, live_out)
+
+
+def proved_with(query, value):
+    import z3
+    from synth.sketch.solver import prove
+    claims = [z3.substitute(c, (z3.BitVec("h", 12), z3.BitVecVal(value, 12))) for c in query.claims]
+    return prove(claims).status == "proved"
+
+
+def test_a_logical_immediate_hole_holds_only_bitmask_patterns():
+    # Only the low 8 bits of x10 are live, so and-ing with 511 does as well as 255; 767 would
+    # too, but no AArch64 logical instruction encodes it (CEGIS chose it for t3_crc32).
+    q = hole_query("andi a0, a0, 255", "riscv64", "and x0, x0, 0", "aarch64",
+                   {"x10": ("x0", 64)}, [verify.Obligation("x10", "x0", 8)])
+    assert [proved_with(q, v) for v in (255, 511, 767, 254)] == [True, True, False, False]
+
+
+def test_a_shift_amount_hole_stays_below_the_width():
+    # srliw by 33 shifts by 1 in the semantics (the amount is masked) but does not assemble.
+    q = hole_query("lsr w0, w0, 1", "aarch64", "srliw a0, a0, 0", "riscv64",
+                   {"x0": ("x10", 32)}, [verify.Obligation("x0", "x10", 32)])
+    assert [proved_with(q, v) for v in (1, 33, -31)] == [True, False, False]
+
+
+def test_an_unscaled_offset_hole_fits_nine_signed_bits():
+    q = hole_query("ld a0, 8(sp)", "riscv64", "sub x16, sp, 292; ldur x0, [x16, 0]", "aarch64",
+                   {"x2": ("sp", 64)}, [verify.Obligation("x10", "x0", 64)])
+    assert [proved_with(q, v) for v in (300, 36)] == [False, False]   # 300 does not encode, 36 misses
+    q = hole_query("ld a0, 8(sp)", "riscv64", "sub x16, sp, 200; ldur x0, [x16, 0]", "aarch64",
+                   {"x2": ("sp", 64)}, [verify.Obligation("x10", "x0", 64)])
+    assert proved_with(q, 208)

@@ -170,6 +170,61 @@ def _imm(op) -> int:
     return op.value
 
 
+def _is_bitmask(value: int, width: int) -> bool:
+    """Can a logical instruction (and, orr, eor, tst...) encode `value` as its immediate? A
+    2-, 4-, ..., width-bit element repeated, the element a rotated run of ones, neither all
+    zeros nor all ones."""
+    if value in (0, (1 << width) - 1):
+        return False
+    size = 2
+    while size < width and value != int(f"{value & ((1 << size) - 1):0{size}b}" * (width // size), 2):
+        size *= 2
+    element = value & ((1 << size) - 1)
+    runs = {(1 << k) - 1 for k in range(1, size)}
+    return any(((element >> r) | (element << (size - r))) & ((1 << size) - 1) in runs for r in range(size))
+
+
+# The values a sketch hole (signed, asm.ast.Hole) may take as a logical immediate, per width.
+_BITMASK_HOLES = {width: [v for v in range(-2048, 2048) if _is_bitmask(v % (1 << width), width)]
+                  for width in (32, 64)}
+_LOGICAL = {"and", "ands", "orr", "eor", "bic", "bics", "orn", "eon", "tst"}
+_PAIRS = {"ldp", "stp", "ldnp", "stnp", "ldpsw"}
+_SIZE_SUFFIX = {"b": 1, "h": 2, "sb": 1, "sh": 2, "sw": 4}
+
+
+def _encodable(state: State, mnemonic: str, ops: tuple) -> None:
+    """What the assembler takes where the sketch left a hole, as requirements on the hole: a
+    logical immediate is a bitmask pattern; ldur/stur and pre- or post-indexed offsets fit 9
+    signed bits; ldr/str offsets also any non-negative multiple of the access size; ldp/stp
+    offsets are multiples of the element size in 7 signed bits. add/sub take every value a
+    hole can hold (the assembler turns a negative one into the other instruction). A hole
+    anywhere else is not taken."""
+    for k, op in enumerate(ops):
+        hole = op.offset if isinstance(op, Mem) and isinstance(op.offset, Hole) else op
+        if not isinstance(hole, Hole):
+            continue
+        h = z3.BitVec(hole.name, hole.bits)
+        if not isinstance(op, Mem):
+            if mnemonic in _LOGICAL:
+                width = _view(ops[0].name)[1]
+                state.requires.append(z3.Or(*[h == v for v in _BITMASK_HOLES[width]]))
+            elif mnemonic not in ("add", "adds", "sub", "subs", "cmp", "cmn"):
+                raise _Bad(f"no immediate of {mnemonic} to leave open")
+            continue
+        stem = mnemonic.removeprefix("ld").removeprefix("st")
+        nine_bits = z3.And(h >= -256, h <= 255)
+        if mnemonic in _PAIRS:
+            size = 4 if mnemonic == "ldpsw" else _bits(ops[0]) // 8
+            state.requires.append(z3.And(z3.SRem(h, size) == 0, h >= -64 * size, h <= 63 * size))
+        elif op.mode != "offset" or stem.startswith("ur"):
+            state.requires.append(nine_bits)
+        elif mnemonic[:2] in ("ld", "st") and stem[:1] == "r":
+            size = _SIZE_SUFFIX.get(stem[1:]) or _bits(ops[0]) // 8
+            state.requires.append(z3.Or(nine_bits, z3.And(h >= 0, z3.SRem(h, size) == 0)))
+        else:
+            raise _Bad(f"no offset of {mnemonic} to leave open")
+
+
 def _clz(x: z3.BitVecRef) -> z3.BitVecRef:
     """Count leading zeros by binary search: log2(width) steps instead of a width-long chain."""
     width = x.size()
@@ -1195,6 +1250,7 @@ def execute(state: State, instr: Instruction) -> Exit | None:
     """Run one instruction on state in place; an Exit says how control may leave it."""
     mnemonic, ops = instr.mnemonic, instr.operands
     try:
+        _encodable(state, mnemonic, ops)
         cond = mnemonic[2:] if mnemonic.startswith("b.") else mnemonic[1:]
         if mnemonic[:1] == "b" and cond in _CONDITIONS and len(ops) == 1:
             return Exit("branch", _target(ops[0]), condition=condition(state, cond))

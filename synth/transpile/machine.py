@@ -43,8 +43,9 @@ def symbol(name: str) -> z3.BitVecRef:
 @dataclass
 class State:
     """Registers by canonical name and a byte-addressed memory; copied, never shared, on write.
-    `requires` collects what the hardware checks as the instructions run (AArch64 faults on a
-    memory access based on a misaligned sp): where one fails the program traps instead."""
+    `requires` collects what must hold for the instructions to run at all: what the hardware
+    checks (AArch64 faults on a memory access based on a misaligned sp) and, where the sketch
+    left a hole, what the assembler can encode there."""
     regs: dict[str, z3.BitVecRef]
     mem: z3.ArrayRef
     requires: list[z3.BoolRef] = field(default_factory=list)

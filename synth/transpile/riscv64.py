@@ -248,15 +248,19 @@ _ALU = {
 }
 _IMMEDIATE = {"addi": "add", "andi": "and", "ori": "or", "xori": "xor",
               "slli": "sll", "srli": "srl", "srai": "sra"}
+_SHIFT_IMMEDIATES = ("slli", "srli", "srai")
 # The *w forms compute on the low 32 bits and sign-extend the 32-bit result, unsigned ones too.
 _WORD = ("add", "sub", "sll", "srl", "sra", "mul", "div", "divu", "rem", "remu",
          "addi", "slli", "srli", "srai")
 
 
-def _binary(fn, immediate: bool, word: bool) -> Rule:
+def _binary(fn, immediate: bool, word: bool, shift: bool = False) -> Rule:
     def rule(s, o):
         rd, a = o.xd(), o.x()
+        hole = immediate and bool(o.rest) and isinstance(o.rest[0], Hole)
         b = o.imm() if immediate else o.x()
+        if hole and shift:      # the encoding takes shift amounts below the register's width
+            s.requires.append(z3.ULT(b, 32 if word else 64))
         _write_x(s, rd, _sext(fn(_low(a, 32), _low(b, 32))) if word else fn(a, b))
     return rule
 
@@ -264,9 +268,10 @@ def _binary(fn, immediate: bool, word: bool) -> Rule:
 for _name, _fn in _ALU.items():
     RULES[_name] = _binary(_fn, False, False)
 for _name, _base in _IMMEDIATE.items():
-    RULES[_name] = _binary(_ALU[_base], True, False)
+    RULES[_name] = _binary(_ALU[_base], True, False, _name in _SHIFT_IMMEDIATES)
 for _name in _WORD:
-    RULES[_name + "w"] = _binary(_ALU[_IMMEDIATE.get(_name, _name)], _name in _IMMEDIATE, True)
+    RULES[_name + "w"] = _binary(_ALU[_IMMEDIATE.get(_name, _name)], _name in _IMMEDIATE, True,
+                                 _name in _SHIFT_IMMEDIATES)
 
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "ge": operator.ge,
             "ltu": z3.ULT, "geu": z3.UGE}

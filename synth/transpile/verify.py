@@ -129,7 +129,7 @@ def block_query(src: Semantics, dst: Semantics, source: tuple[Instruction, ...],
     claims.append(z3.Extract(3, 0, s.regs[_stack_pointer(src.isa)]) == 0)
     labels.append("source sp 16-byte aligned")
     claims.append(z3.And(*t.requires))
-    labels.append("no fault on the target (sp 16-byte aligned where it is a base)")
+    labels.append("the target runs (no fault: sp 16-byte aligned where it is a base; holes encodable)")
     claims_exit, labels_exit = _exit_claims(s_exit, t_exit, labels_equal)
     return Query(tuple(claims + claims_exit), inputs, tuple(labels + labels_exit))
 
