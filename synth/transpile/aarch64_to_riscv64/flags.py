@@ -102,33 +102,39 @@ class FlagRules:
         return p
 
     def _inherited_flags(self) -> Flags | None:
-        """The flags a block reads before setting any: those its only predecessor set last,
-        when the compared registers still hold the compared values."""
+        """The flags a block reads before setting any: those its predecessors set last, when
+        every predecessor leaves the same comparison in the same registers (gcc joins two
+        branches on one `cmp w0, 0` each), and the compared registers still hold the values."""
         first = next((i for i in self.block.instructions if i.mnemonic in FLAG_READERS
                       or branch_condition(i.mnemonic) or i.mnemonic in FLAG_SETTERS), None)
         if first is None or (first.mnemonic in FLAG_SETTERS and first.mnemonic not in FLAG_READERS):
             return None
         predecessors = [p for p, succ in enumerate(self.info.successors) if self.index in succ]
-        if len(predecessors) != 1 or self.depth > 8:
+        if not predecessors or self.depth > 8:
             return None
-        index = predecessors[0]
-        prev = self.info.function.blocks[index]
-        # Translate the predecessor again to learn where its translation leaves the flags'
-        # operands (mapped registers, or scratch registers it kept them in).
-        sub = type(self)(self.g, self.info, index, prev, RegisterMap(self.map, self.scratch_names))
-        sub.depth = self.depth + 1
-        try:
-            sub.run()
-        except UnsupportedInstruction:
-            return None
-        if sub.flags is None:
-            return None
-        self.pinned = list(sub.pinned)
-        for reg in (sub.flags.a, sub.flags.b, sub.flags.result):
+        subs = []
+        for index in predecessors:
+            prev = self.info.function.blocks[index]
+            # Translate the predecessor again to learn where its translation leaves the flags'
+            # operands (mapped registers, or scratch registers it kept them in).
+            sub = type(self)(self.g, self.info, index, prev, RegisterMap(self.map, self.scratch_names))
+            sub.depth = self.depth + 1
+            try:
+                sub.run()
+            except UnsupportedInstruction:
+                return None
+            if sub.flags is None or sub.flags != (subs[0].flags if subs else sub.flags):
+                return None
+            subs.append(sub)
+        flags = subs[0].flags
+        self.pinned = sorted({r for sub in subs for r in sub.pinned})
+        for reg in (flags.a, flags.b, flags.result):
             if isinstance(reg, str):
-                self.ext[reg] = sub.ext.get(reg)
-        self.notes.append(f"{self.block.name} reads the flags set in {prev.name}")
-        return sub.flags
+                states = {sub.ext.get(reg) for sub in subs}
+                self.ext[reg] = states.pop() if len(states) == 1 else None
+        names = ", ".join(self.info.function.blocks[i].name for i in predecessors)
+        self.notes.append(f"{self.block.name} reads the flags set in {names}")
+        return flags
 
     # -- compares --
 

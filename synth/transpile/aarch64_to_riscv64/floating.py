@@ -182,7 +182,12 @@ class FloatRules:
         name, bits, _ = source_reg(dst)
         # a float zero must be NaN-boxed to read as one on RISC-V
         use = self._next_use_bits(name)
-        if use is None:   # next read in another block: single if the function only uses s<n>
+        if use is None:   # the next block on (gcc puts a loop's entry right after its setup)
+            later = [i for b in self.info.function.blocks[self.index + 1:] for i in b.instructions]
+            use = next((max(source_reg(r)[1] for r in regs) for i in later
+                        if (regs := [r for op in i.operands for r in regs_of(op) if source_reg(r)[0] == name])),
+                       None)
+        if use is None:   # no later read in order: single if the function only uses s<n>
             widths = {source_reg(r)[1] for b in self.info.function.blocks for i in b.instructions
                       if i.mnemonic != "movi" for op in i.operands for r in regs_of(op)
                       if source_reg(r)[0] == name}

@@ -144,6 +144,18 @@ class MemoryRules:
         elif bits == 128:
             self.emit(double, self.t(reg), Mem(Reg(base), operand(off)))
             self.emit(double, self.hi(reg), Mem(Reg(base), operand(plus(off, 8))))
+        elif bits in (8, 16):   # b/h registers: through an integer register, bit-exact
+            s = self.scratch()
+            at = Mem(Reg(base), operand(off))
+            if store:
+                self.emit("fmv.x.d", s, self.t(reg))
+                self.emit("sb" if bits == 8 else "sh", s, at)
+            else:   # AArch64 zeroes the rest of the register
+                self.emit("lbu" if bits == 8 else "lhu", s, at)
+                self.emit("fmv.d.x", self.t(reg), s)
+                if self.need(reg) > 64:
+                    self.emit("fmv.d.x", self.hi(reg), "zero")
+            self.release(s)
         else:
             raise Unsupported(f"{bits}-bit FP {'store' if store else 'load'}")
 

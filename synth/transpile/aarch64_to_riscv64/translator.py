@@ -18,6 +18,7 @@ from synth.transpile.aarch64_to_riscv64.moves import MoveRules
 from synth.transpile.aarch64_to_riscv64.registers import abi_name, canonical_x, regs_of, source_reg
 from synth.transpile.aarch64_to_riscv64.selects import SelectRules
 from synth.transpile.aarch64_to_riscv64.tables import TableRules
+from synth.transpile.aarch64_to_riscv64.vectors import VectorRules
 from synth.transpile.aarch64_to_riscv64.values import (
     BOTH,
     SEXT,
@@ -40,8 +41,8 @@ _RV_NO_DEST = frozenset(["sd", "sw", "sh", "sb", "fsd", "fsw", "beq", "bne", "bl
                          "beqz", "bnez", "bltz", "bgez", "j", "jr", "jalr", "call", "tail", "ret"])
 
 
-class BlockTranslator(MoveRules, ArithmeticRules, MemoryRules, TableRules, FlagRules, SelectRules,
-                      CallRules, FloatRules):
+class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, TableRules, FlagRules,
+                      SelectRules, CallRules, FloatRules):
     """Translates one source block (see the module docstring)."""
 
     def __init__(self, guesser: AArch64ToRiscv64, info: FunctionInfo, index: int, block: Block,
@@ -80,7 +81,7 @@ class BlockTranslator(MoveRules, ArithmeticRules, MemoryRules, TableRules, FlagR
             if k in self.skip:
                 continue
             self.k, self.used = k, []
-            handler = getattr(self, "_" + instr.mnemonic.replace(".", "_"), None)
+            handler = self.vector_handler(instr) or getattr(self, "_" + instr.mnemonic.replace(".", "_"), None)
             try:
                 if handler is None:
                     raise Unsupported("no rule")
