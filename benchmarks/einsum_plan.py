@@ -5,7 +5,8 @@ count, `opt_cost`), against `optimal` up to 8 operands and `dp` above. Speed: th
 search alone (synth.einsum.planning.search against opt_einsum.paths.optimal / .dynamic_programming
 on the same index sets) and the public call end to end (synth.einsum.plan(text, *shapes)
 against opt_einsum.contract_path(text, *shapes, shapes=True)), each the best of several
-interleaved repeats with one timer. The last line is JSON.
+interleaved repeats with one timer; "fresh" is the same call with parse's cache cleared each
+time (a text seen for the first time). The last line is JSON.
 
     python benchmarks/einsum_plan.py [--quick]
 """
@@ -20,7 +21,7 @@ import time
 
 import opt_einsum as oe
 
-from synth.einsum import plan
+from synth.einsum import parse, plan
 from synth.einsum.planning import search
 
 EXACT_LIMIT = 8          # opt_einsum's optimal is run up to here, dp above
@@ -226,8 +227,11 @@ def measure(name, eq, size, budget, most):
     path_fn = oe.paths.optimal if method == "optimal" else oe.paths.dynamic_programming
     search_ours, search_theirs = best_time(
         [lambda: search(list(sets), out, size), lambda: path_fn(list(sets), out, dict(size))], budget, most)
-    call_ours, call_theirs = best_time(
-        [lambda: plan(eq, *shapes), lambda: oe.contract_path(eq, *shapes, shapes=True, optimize=method)],
+    # parse caches the text's Expr, so a repeated call mostly measures the rest; `fresh` clears
+    # that cache on every call: the cost of a text seen for the first time.
+    call_ours, call_theirs, call_fresh = best_time(
+        [lambda: plan(eq, *shapes), lambda: oe.contract_path(eq, *shapes, shapes=True, optimize=method),
+         lambda: (parse.cache_clear(), plan(eq, *shapes))],
         budget, most)
     return {"name": name, "operands": n, "peer": method, "flops": ours.flops, "peer_flops": theirs_flops,
             "flops_ratio": ours.flops / theirs_flops,
@@ -235,7 +239,8 @@ def measure(name, eq, size, budget, most):
             "peer_largest_intermediate": int(theirs.largest_intermediate),
             "search_ms": search_ours * 1e3, "peer_search_ms": search_theirs * 1e3,
             "search_speedup": search_theirs / search_ours,
-            "call_ms": call_ours * 1e3, "peer_call_ms": call_theirs * 1e3, "call_speedup": call_theirs / call_ours}
+            "call_ms": call_ours * 1e3, "peer_call_ms": call_theirs * 1e3, "call_speedup": call_theirs / call_ours,
+            "fresh_call_ms": call_fresh * 1e3, "fresh_call_speedup": call_theirs / call_fresh}
 
 
 def geomean(values):
@@ -249,13 +254,15 @@ def main():
     budget, most = (0.05, 3) if args.quick else (0.5, 15)
     rows = []
     print(f"{'expression':30s} {'n':>3s} {'peer':>7s} {'synth FLOPs':>12s} {'peer FLOPs':>12s} {'ratio':>6s} "
-          f"{'search ms':>10s} {'peer ms':>9s} {'x':>6s} {'call ms':>8s} {'peer ms':>8s} {'x':>6s}")
+          f"{'search ms':>10s} {'peer ms':>9s} {'x':>6s} {'call ms':>8s} {'peer ms':>8s} {'x':>6s} "
+          f"{'fresh ms':>8s} {'x':>6s}")
     for name, (eq, size) in cases():
         r = measure(name, eq, size, budget, most)
         rows.append(r)
         print(f"{name:30s} {r['operands']:3d} {r['peer']:>7s} {r['flops']:12.4e} {r['peer_flops']:12.4e} "
               f"{r['flops_ratio']:6.3f} {r['search_ms']:10.3f} {r['peer_search_ms']:9.3f} "
-              f"{r['search_speedup']:6.2f} {r['call_ms']:8.3f} {r['peer_call_ms']:8.3f} {r['call_speedup']:6.2f}",
+              f"{r['search_speedup']:6.2f} {r['call_ms']:8.3f} {r['peer_call_ms']:8.3f} {r['call_speedup']:6.2f} "
+              f"{r['fresh_call_ms']:8.3f} {r['fresh_call_speedup']:6.2f}",
               flush=True)
     small = [r for r in rows if r["peer"] == "optimal"]
     large = [r for r in rows if r["peer"] == "dp"]
@@ -269,6 +276,8 @@ def main():
         "search_slower_than_peer": [r["name"] for r in rows if r["search_speedup"] < 1],
         "call_speedup_geomean": geomean([r["call_speedup"] for r in rows]),
         "call_slower_than_peer": [r["name"] for r in rows if r["call_speedup"] < 1],
+        "fresh_call_speedup_geomean": geomean([r["fresh_call_speedup"] for r in rows]),
+        "fresh_call_slower_than_peer": [r["name"] for r in rows if r["fresh_call_speedup"] < 1],
         "rows": rows,
     }
     print(json.dumps(summary))

@@ -126,3 +126,10 @@ def test_errors_say_where_and_what(text, error, message):
 def test_errors_name_the_file():
     with pytest.raises(ParseError, match=r"^spec.ein:1:3: "):
         parse("ij$", file="spec.ein")
+
+
+def test_parse_caches_values_not_errors():
+    assert parse("b h i d, b h j d -> b h i j") is parse("b h i d, b h j d -> b h i j")
+    for file in ("a.ein", "b.ein"):     # each call raises afresh, naming its own file
+        with pytest.raises(ParseError, match=rf"^{file}:1:3: "):
+            parse("ij$", file=file)

@@ -71,6 +71,15 @@ class Expr:
                                                  and t.name.isascii()) for t in terms):
                 raise ValueError("NumPy style is an einsum over single letters and ellipses")
 
+    @classmethod
+    def trusted(cls, inputs: tuple[Pattern, ...], output: Pattern | None, style: str) -> Expr:
+        """An einsum built without __post_init__'s checks, for a caller that establishes them itself
+        (the fast NumPy parse, whose regex admits only letters and ellipses): the checks cost more
+        than the rest of that parse."""
+        expr = object.__new__(cls)
+        expr.__dict__.update(inputs=inputs, output=output, kind="einsum", reduction="sum", sizes=(), style=style)
+        return expr
+
     def __str__(self) -> str:
         from synth.einsum.syntax import format
         return format(self)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from synth.einsum.ast import Expr
 from synth.einsum.shapes import Bound, normalize
+from synth.einsum.syntax import parse
 from synth.errors import SynthError
 
 EXACT_OPERANDS = 8   # outer products searched up to here; beyond, only within disconnected parts
@@ -71,19 +72,23 @@ def plan(expr: Expr | str | Bound, *shapes, memory_limit: int | None = None, **s
     memory_limit: the most elements any intermediate (not the final result) may have.
     """
     bound = _bind(expr, shapes, sizes)
-    inputs = [frozenset(op.indices) for op in bound.operands]
-    output = frozenset(bound.output)
-    tree = search(inputs, output, bound.sizes, memory_limit)
-    path = tree_to_path(tree, len(inputs))
-    steps = simulate(inputs, bound.output, bound.sizes, path)
-    return Plan(path, steps, sum(s.flops for s in steps), max(s.size for s in steps), bound)
+    indices = [op.indices for op in bound.operands]
+    tree = search(list(map(frozenset, indices)), frozenset(bound.output), bound.sizes, memory_limit)
+    path = tree_to_path(tree, len(indices))
+    # From the operands' own index order, so each intermediate's indices come in order of first
+    # appearance (a set's order would vary from run to run).
+    steps = simulate(indices, bound.output, bound.sizes, path)
+    flops = largest = 0
+    for step in steps:
+        flops += step.flops
+        largest = max(largest, step.size)
+    return Plan(path, steps, flops, largest, bound)
 
 
 def _bind(expr, shapes, sizes) -> Bound:
     if isinstance(expr, Bound):
         return expr
     if isinstance(expr, str):
-        from synth.einsum.syntax import parse
         expr = parse(expr)
     return normalize(expr, *shapes, **sizes)
 
@@ -92,23 +97,24 @@ def _bind(expr, shapes, sizes) -> Bound:
 
 def simulate(inputs, output, sizes, path) -> tuple[Step, ...]:
     """Run a linear path over index sets and count each step's FLOPs and result size."""
-    current = [list(dict.fromkeys(i)) for i in inputs]
+    current = list(inputs)      # a repeated index (a diagonal) is merged into `involved` below
     output = tuple(output)
-    kept = set(output)
+    kept = frozenset(output)
     size = sizes.__getitem__
     last = len(path) - 1
     steps = []
     for n, positions in enumerate(path):
         positions = tuple(positions)
+        involved = dict.fromkeys([i for p in positions for i in current[p]])
         rest = [c for p, c in enumerate(current) if p not in positions]
-        involved = list(dict.fromkeys(i for p in positions for i in current[p]))
         keep = kept.union(*rest)
-        result = output if n == last else tuple(i for i in involved if i in keep)
+        result = output if n == last else tuple([i for i in involved if i in keep])
         summed = not keep.issuperset(involved)
         terms = max(1, len(positions) - 1) + summed
         steps.append(Step(positions, result, math.prod(map(size, involved)) * terms,
                           math.prod(map(size, result))))
-        current = rest + [list(result)]
+        rest.append(result)
+        current = rest
     return tuple(steps)
 
 
@@ -149,23 +155,24 @@ def _pair(inputs: list[frozenset], output: frozenset, sizes: dict, memory_limit:
     costed directly; the same tree _Network.best finds (tests/test_einsum_plan.py), without
     building the network, which costs more than this whole choice."""
     a, b = inputs
+    size = sizes.__getitem__
     best = None
-    for tree_a, legs_a, cost_a in _leaf_variants(0, a, b | output, sizes, memory_limit):
-        for tree_b, legs_b, cost_b in _leaf_variants(1, b, a | output, sizes, memory_limit):
+    for tree_a, legs_a, cost_a in _leaf_variants(0, a, b | output, size, memory_limit):
+        for tree_b, legs_b, cost_b in _leaf_variants(1, b, a | output, size, memory_limit):
             union = legs_a | legs_b
-            cost = cost_a + cost_b + math.prod(sizes[i] for i in union) * (2 if union - output else 1)
+            cost = cost_a + cost_b + math.prod(map(size, union)) * (2 if union - output else 1)
             if best is None or cost < best[0]:
                 best = (cost, (tree_a, tree_b))
     return best[1]
 
 
-def _leaf_variants(position: int, legs: frozenset, elsewhere: frozenset, sizes, memory_limit):
+def _leaf_variants(position: int, legs: frozenset, elsewhere: frozenset, size, memory_limit) -> list:
     """An operand as is, and (when it has indices no one else needs) summed first, as
     _Network.leaves gives them: (tree, legs, cost)."""
-    yield position, legs, 0
     own = legs & elsewhere
-    if own != legs and (memory_limit is None or math.prod(sizes[i] for i in own) <= memory_limit):
-        yield (position,), own, 2 * math.prod(sizes[i] for i in legs)
+    if own == legs or memory_limit is not None and math.prod(map(size, own)) > memory_limit:
+        return [(position, legs, 0)]
+    return [(position, legs, 0), ((position,), own, 2 * math.prod(map(size, legs)))]
 
 
 def _join_as_dp(joined: _Network, items: dict[int, list]):
@@ -404,24 +411,18 @@ def _bits(mask: int):
 
 def tree_to_path(tree, n: int) -> tuple[tuple[int, ...], ...]:
     """A contraction tree as opt_einsum's linear path (positions in the shrinking operand list)."""
-    ssa: list[tuple[int, ...]] = []
-    counter = [n]
+    alive = list(range(n))          # the ids of the current operands; step k's result is id n + k
+    path = []
 
     def visit(t) -> int:
-        if isinstance(t, int):
-            return t
-        ids = tuple(visit(child) for child in t)
-        ssa.append(ids)
-        counter[0] += 1
-        return counter[0] - 1
-
-    visit(tree)
-    alive = list(range(n))
-    path = []
-    for number, ids in enumerate(ssa, start=n):
-        positions = sorted(alive.index(i) for i in ids)
+        ids = [child if type(child) is int else visit(child) for child in t]
+        positions = sorted(map(alive.index, ids))
         for p in reversed(positions):
-            alive.pop(p)
-        alive.append(number)
+            del alive[p]
+        alive.append(n + len(path))
         path.append(tuple(positions))
+        return alive[-1]
+
+    if type(tree) is not int:
+        visit(tree)
     return tuple(path)

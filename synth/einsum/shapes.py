@@ -69,7 +69,7 @@ class Bound:
 
 def normalize(expr: Expr, *shapes, **sizes: int) -> Bound:
     """Bind `expr` to operand shapes and keyword sizes; ShapeError names the axis, operands and sizes."""
-    shapes = tuple(tuple(int(d) for d in s) for s in shapes)
+    shapes = tuple(tuple(map(int, s)) for s in shapes)
     if not sizes:
         bound = _plain_numpy(expr, shapes)
         if bound is not None:
@@ -91,20 +91,25 @@ def _plain_numpy(expr: Expr, shapes) -> Bound | None:
     for pattern, shape in zip(expr.inputs, shapes):
         if len(pattern) != len(shape):
             return None
-        indices = []
-        for term, n in zip(pattern, shape):
-            if type(term) is not Axis or size.setdefault(term.name, n) != n:
+        try:
+            indices = tuple([term.name for term in pattern])
+        except AttributeError:      # an ellipsis, which has no name
+            return None
+        for name, n in zip(indices, shape):
+            if size.setdefault(name, n) != n:
                 return None
-            indices.append(term.name)
-        operands.append(Operand(shape, shape, tuple(indices)))
+        operands.append(Operand(shape, shape, indices))
     if expr.output is None:
         counts = Counter(i for op in operands for i in op.indices)
         output = tuple(sorted(i for i, c in counts.items() if c == 1))
     else:
-        if not all(type(term) is Axis and term.name in size for term in expr.output):
+        try:
+            output = tuple([term.name for term in expr.output])
+        except AttributeError:
             return None
-        output = tuple(term.name for term in expr.output)
-    return Bound(expr, tuple(operands), output, tuple(size[i] for i in output), size, expr.reduction)
+        if not all(map(size.__contains__, output)):
+            return None
+    return Bound(expr, tuple(operands), output, tuple(map(size.__getitem__, output)), size, expr.reduction)
 
 
 def _general(expr: Expr, shapes, sizes) -> Bound:

@@ -1,6 +1,7 @@
 """Text <-> Expr for the einsum DSL: one Lark grammar for both notations, checks, a formatter."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -12,8 +13,13 @@ from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, P
 from synth.errors import ArityError, Location, NameError_, ParseError
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(text: str, file: str = "<string>") -> Expr:
-    """Parse and check an expression; errors name the file, line and column."""
+    """Parse and check an expression; errors name the file, line and column.
+
+    Cached: callers in the style of jnp.einsum pass the same text on every call, and an Expr is
+    an immutable value. Errors are not cached (each call raises afresh).
+    """
     expr = _plain_numpy(text)
     if expr is not None:
         return expr
@@ -40,27 +46,37 @@ def _plain_numpy(text: str) -> Expr | None:
     match = _PLAIN_NUMPY.fullmatch(text)
     if match is None:
         return None
-    inputs = tuple(_numpy_subscripts(p) for p in match[1].split(","))
-    output = _numpy_subscripts(match[2]) if match[2] is not None else None
-    if "..." in text and any(p.count(Ellipsis_()) > 1 for p in inputs):
-        return None
-    if output is not None:
-        named = [t.name for t in output if isinstance(t, Axis)]
-        known = {t.name for p in inputs for t in p if isinstance(t, Axis)}
-        ellipsis = Ellipsis_() in output
-        if (output.count(Ellipsis_()) > 1 or len(set(named)) < len(named) or not known.issuperset(named)
-                or ellipsis and not any(Ellipsis_() in p for p in inputs)):
+    inputs_text, output_text = match.groups()
+    inputs = tuple(map(_numpy_subscripts, inputs_text.split(",")))
+    if output_text is None:
+        output = None
+    elif "..." not in text:
+        # Letters only: each output letter once, and each in some input.
+        if len(set(output_text)) < len(output_text) or not set(inputs_text).issuperset(output_text):
             return None
-    return Expr(inputs, output, style="numpy")
+        output = _numpy_subscripts(output_text)
+    else:
+        output = _numpy_subscripts(output_text)
+        named = [t.name for t in output if type(t) is Axis]
+        known = {t.name for p in inputs for t in p if type(t) is Axis}
+        if (output.count(_ELLIPSIS) > 1 or len(set(named)) < len(named) or not known.issuperset(named)
+                or _ELLIPSIS in output and not any(_ELLIPSIS in p for p in inputs)):
+            return None
+    if "..." in text and any(p.count(_ELLIPSIS) > 1 for p in inputs):
+        return None
+    return Expr.trusted(inputs, output, "numpy")
 
 
 def _numpy_subscripts(text: str) -> Pattern:
-    return tuple(_LETTER_AXES[s] if s in _LETTER_AXES else Ellipsis_() for s in _SUBSCRIPT.findall(text))
+    if "." not in text:
+        return tuple(map(_LETTER_AXES.__getitem__, text))
+    return tuple(_LETTER_AXES[s] if s in _LETTER_AXES else _ELLIPSIS for s in _SUBSCRIPT.findall(text))
 
 
 # One shared Axis per letter (frozen values, so sharing is invisible): building them is most of
 # the fast parse's cost.
 _LETTER_AXES = {c: Axis(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_ELLIPSIS = Ellipsis_()
 
 
 def format(expr: Expr) -> str:
