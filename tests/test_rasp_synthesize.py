@@ -75,7 +75,7 @@ def test_task_oracles():
 # Programs found for the easy tasks, exactly.
 
 @pytest.mark.parametrize("name, text", [
-    ("reverse", "reverse = aggregate(select(indices, length - indices - 1, ==), tokens);\n"),
+    ("reverse", "reverse = aggregate(select(length - indices - 1, indices, ==), tokens);\n"),
     ("hist", "hist = selector_width(select(tokens, tokens, ==));\n"),
     ("double_hist", "v1 = selector_width(select(tokens, tokens, ==));\n"
                     "double_hist = selector_width(select(v1, v1, ==)) / v1;\n"),
@@ -90,6 +90,54 @@ def test_reverse_is_exhaustively_right():
     assert (report.exhaustive.correct, report.exhaustive.total) == (340, 340)
     assert report.longer.correct == report.longer.total == 200
     assert report.lines == 1
+
+
+# The gather sketch: aggregate(select(K, indices, ==) [and mask], V, default), K enumerated.
+
+MOST_FREQ = (
+    "v1 = -selector_width(select(tokens, tokens, ==));\n"
+    "v2 = select(indices, indices, <);\n"
+    "v3 = selector_width(select(tokens, tokens, ==) and v2) == 0;\n"
+    "most_freq = aggregate(select(selector_width(select(v1, v1, <) or (select(v1, v1, ==) and v2)"
+    " and select(v3, True, ==)), indices, ==) and select(v3, True, ==), tokens, \"§\");\n")
+
+
+def test_most_freq_is_found_through_the_gather_sketch_and_exhaustively_right():
+    report = synthesize_task("most_freq", SMALL, exhaustive_length=3)
+    assert report.result.text == MOST_FREQ
+    assert report.lines == 4
+    assert (report.exhaustive.correct, report.exhaustive.total) == (84, 84)
+    assert report.longer.correct == report.longer.total == 200
+    assert report.compiled["layers"] == 3
+
+
+def test_a_task_not_among_the_seven_dedup_is_found_and_right_on_every_short_input():
+    # distinct tokens in order of first appearance, then "_": nothing in the blocks names it
+    def dedup(x):
+        unique = list(dict.fromkeys(x))
+        return unique + ["_"] * (len(x) - len(unique))
+    t = tasks.Task("dedup", dedup, tuple("abc"))
+    result = synthesize(t.examples(), SMALL, "dedup")
+    assert result.text is not None
+    program = rasp.evaluate(rasp.run_text(result.text), "dedup")
+    inputs = list(t.all_inputs(5))
+    assert all(list(rasp.run(program, x).values) == dedup(list(x)) for x in inputs)
+    assert len(inputs) == 363
+
+
+def test_gather_sketch_chooses_mask_values_and_default_from_the_key():
+    from synth.rasp.synthesize import _Gather
+    from synth.search.enumeration import Found
+    # one example "abc" -> "ca_"; a key names the output position its token goes to
+    gather = _Gather(("c", "a", "_"), [3], [None, "_"])
+    gather.add_values(Found("tokens", ("a", "b", "c"), "str", 1))
+    gather.add_mask(Found("not_b", (True, False, True), "bool", 1))
+    node = gather.offer(Found("key", (1, 2, 0), "num", 1))     # a->1, b->2, c->0
+    assert isinstance(node, sops.Aggregate) and node.default == "_"
+    assert isinstance(node.selector, sops.SelectorAnd) and node.selector.right.keys == "not_b"
+    assert gather.offer(Found("key2", (0, 1, 2), "num", 1)) is None   # a would land on "c"
+    assert gather.offer(Found("key3", (1, 1, 0), "num", 1)) is not None   # the mask drops b
+    assert gather.offer(Found("key4", (2, 1, 0), "num", 1)) is None   # no mask drops a from "_"
 
 
 def test_program_text_round_trips_through_the_interpreter():
@@ -119,7 +167,7 @@ def test_cli_task_reverse_json(capsys):
     assert main(["rasp", "synth", "--task", "reverse", "--json", "--seconds", "60",
                  "--max-size", "6"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["program"] == "reverse = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
+    assert out["program"] == "reverse = aggregate(select(length - indices - 1, indices, ==), tokens);\n"
     assert out["lines"] == 1
     assert out["accuracy"] == 1.0
     assert out["exhaustive"]["total"] == 4 + 16 + 64 + 256 + 1024 + 4096
@@ -138,7 +186,7 @@ def test_cli_user_examples_file(tmp_path, capsys):
                                 {"input": "dbd", "output": "dbd"}]))
     assert main(["rasp", "synth", "--examples", str(path), "--json", "--max-size", "6"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["program"] == "program = aggregate(select(indices, length - indices - 1, ==), tokens);\n"
+    assert out["program"] == "program = aggregate(select(length - indices - 1, indices, ==), tokens);\n"
     assert out["examples"] == {"accuracy": 1.0, "correct": 5, "total": 5,
                                "how": "the 5 given examples (no oracle to check more)"}
     # the text printed is a program `synth rasp run` runs

@@ -12,6 +12,7 @@ the text printed is the program that was checked.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import time
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ BLOCKS = Path(__file__).parent / "library" / "blocks.rasp"
 SELECT_ARG = 3
 # Likewise each argument of a two-argument elementwise map (an MLP reading two features).
 MAP_ARG = 4
+MASK_SIZE = 2           # a gather's mask (see _Gather) is a boolean at most this big
 MAX_CASES = 4           # categorical targets with at most this many values may be split by case
 
 Example = tuple[tuple, tuple]     # (input tokens, expected output)
@@ -110,6 +112,8 @@ class _Space:
         self.flat_target = tuple(itertools.chain(*self.target))
         self.cases = _Cases(np.array(self.flat_target, dtype=object)) if (self.target_kind in ("str", "bool")
                                                   and len(self.output_atoms) <= MAX_CASES) else None
+        self.gather = _Gather(self.flat_target, [len(x) for x in self.inputs],
+                              [None] + self.default_atoms())
 
     # values: see batch.py (a flat tuple per s-op, a matrix per input per selector)
 
@@ -124,13 +128,25 @@ class _Space:
             return b"".join(np.packbits(m).tobytes() + bytes([len(m)]) for m in value)
         return value
 
+    def default_atoms(self) -> list:
+        """Output atoms no input holds: what an aggregate selecting nothing may give."""
+        if self.target_kind != "str":
+            return []
+        return [a for a in self.output_atoms if a not in self.input_atoms]
+
     def goal(self, found: Found):
         if found.kind == self.target_kind and found.value == self.flat_target:
             return self.accept(found.term)
+        if found.kind == self.target_kind and found.size == 1:
+            self.gather.add_values(found)
+        if found.kind == "bool" and found.size <= MASK_SIZE:
+            self.gather.add_mask(found)
+        if found.kind == "num" and (node := self.gather.offer(found)) is not None:
+            bisect.insort(self.pending, (found.size, node), key=lambda c: c[0])
         if found.kind == "bool" and self.cases is not None:
             chain = self.cases.offer(found.term, found.size, np.array(found.value, dtype=bool))
             if chain is not None:
-                self.pending = sorted(self.pending + [chain], key=lambda c: c[0])
+                bisect.insort(self.pending, chain, key=lambda c: c[0])
         return None
 
     def level_done(self, size: int):
@@ -215,11 +231,81 @@ class _Space:
         primitive("sel or", ("sel", "sel"), lambda a, b: sops.SelectorOr(a, b), True, SELECT_ARG)
         primitive("sel not", ("sel",), lambda a: sops.SelectorNot(a), max_arg_size=SELECT_ARG)
         for name, function in _blocks().items():
-            if isinstance(function, Function) and len(function.params) == 1:
-                for kind in ("num", "str", "bool"):
-                    primitive(f"{name}[{kind}]", (kind,),
-                              lambda a, f=function: f.interpreter.call_function(f, [a], None))
+            if isinstance(function, Function):
+                # a block with several arguments feeds them to attention: capped like select's
+                cap = None if len(function.params) == 1 else SELECT_ARG
+                for kinds in itertools.product(("num", "str", "bool"), repeat=len(function.params)):
+                    primitive(f"{name}[{','.join(kinds)}]", kinds,
+                              lambda *a, f=function: f.interpreter.call_function(f, list(a), None),
+                              max_arg_size=cap)
         return p
+
+
+class _Gather:
+    """The sketch `aggregate(select(K, indices, ==) [and select(b, True, ==)], V, d)`, each
+    query taking the value of the one key that names it: the hole K is any numerical term the
+    search offers, however big; the mask b (a small boolean or none), the values V (a leaf of
+    the target's kind) and the default d (an output-only atom or none) are chosen for it.
+
+    Given K, the examples decide everything else: a key j is allowed where its V value is the
+    output at position K[j] (not a default there), and b must keep, for every non-default
+    output position, exactly one allowed key naming it and no other key naming a position in
+    range. This is the witness function of the aggregate (FlashMeta's top-down deduction):
+    only K is enumerated, so a gather whose key is a large term costs what the key costs."""
+
+    def __init__(self, target: Seq, lengths: Seq[int], defaults: Seq):
+        codes: dict = {}
+        self.code = lambda values: np.array([codes.setdefault(v, len(codes)) for v in values])
+        self.target = self.code(target)
+        self.limit = np.repeat(lengths, lengths)            # each position's sequence length
+        self.offset = np.repeat(np.cumsum([0, *lengths[:-1]]), lengths)
+        self.n = len(target)
+        self.needs = [(d, self.target != (codes[d] if d in codes else -1)) for d in defaults]
+        self.values: list[Found] = []                      # V candidates
+        self.masks: list[Found] = []                       # b candidates
+        self.mask_rows = np.zeros((0, self.n), dtype=bool)
+
+    def add_values(self, found: Found) -> None:
+        self.values.append(found)
+        self._value_codes = [self.code(v.value) for v in self.values]
+
+    def add_mask(self, found: Found) -> None:
+        self.masks.append(found)
+        self.mask_rows = np.vstack([self.mask_rows, np.array(found.value, dtype=bool)])
+
+    def offer(self, key: Found) -> sops.SOp | None:
+        """The program with `key` as K, if some mask, values and default complete it."""
+        k = np.asarray(key.value, dtype=float)
+        valid = (k >= 0) & (k < self.limit) & (k == np.floor(k))
+        if not valid.any():
+            return None
+        names = np.where(valid, self.offset + np.where(valid, k, 0), 0).astype(int)
+        for values, codes in zip(self.values, self._value_codes):
+            fits = valid & (codes == self.target[names])
+            for default, need in self.needs:
+                allowed = fits & need[names]
+                if not need[np.bincount(names[allowed], minlength=self.n) == 0].any():
+                    if (mask := self._mask(valid & ~allowed, allowed, names, need)) is not False:
+                        return self._build(key.term, mask, values.term, default)
+        return None
+
+    def _mask(self, forbidden, allowed, names, need):
+        """None (no mask), a mask term, or False: what keeps exactly one allowed key per
+        needed position and no forbidden key."""
+        one_each = np.zeros((self.n, self.n), dtype=int)
+        one_each[np.flatnonzero(allowed), names[allowed]] = 1
+        if not forbidden.any() and (np.ones(self.n, dtype=int) @ one_each == need).all():
+            return None
+        counts = self.mask_rows.astype(int) @ one_each
+        ok = ~(self.mask_rows & forbidden).any(axis=1) & (counts == need).all(axis=1)
+        return self.masks[int(np.argmax(ok))].term if ok.any() else False
+
+    @staticmethod
+    def _build(key, mask, values, default):
+        selector = sops.Select(key, sops.INDICES, "==")
+        if mask is not None:
+            selector = sops.SelectorAnd(selector, sops.Select(mask, sops.Constant(True), "=="))
+        return sops.Aggregate(selector, values, default)
 
 
 class _Cases:
