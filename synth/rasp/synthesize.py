@@ -181,15 +181,38 @@ class _Space:
                 out.append((node, values))
         return out
 
+    def _independent_values(self, template, holes) -> dict[int, object] | None:
+        """The values of the template's nodes that read none of the holes (None: one of them
+        is invalid on these examples, so the whole production is)."""
+        depends = {id(h) for h in holes}
+        fixed: dict[int, object] = {}
+        for node in sops.postorder(template):
+            if id(node) in depends or any(id(c) in depends for c in sops.children(node)):
+                depends.add(id(node))
+            elif (value := self.evaluate(node, fixed)) is None:
+                return None
+            else:
+                fixed[id(node)] = value
+        return fixed
+
     def productions(self) -> list[Production]:
         p = []
 
         def primitive(name, kinds, make, commutative=False, max_arg_size=None):
-            """A production that adds one node over its arguments' values."""
+            """A production that adds `make`'s nodes over its arguments. The nodes are built
+            once over placeholders, and those that do not read them (a block's own selects)
+            are evaluated once, so applying a building block costs only what its arguments
+            change."""
+            holes = [sops.Constant(0) for _ in kinds]
+            template = make(*holes)
+            fixed = self._independent_values(template, holes)
+            if fixed is None:
+                return
+
             def apply(*values):
-                placeholders = [sops.Constant(0) for _ in values]
-                node = make(*placeholders)
-                return self.evaluate(node, {id(h): v for h, v in zip(placeholders, values)})
+                known = dict(fixed)
+                known.update(zip(map(id, holes), values))
+                return self.evaluate(template, known)
             p.append(Production(name, kinds, apply, make, commutative, max_arg_size))
 
         for op in ("+", "-", "/"):

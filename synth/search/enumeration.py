@@ -76,7 +76,8 @@ def enumerate_terms(leaves: Sequence[tuple[Any, Any]], productions: Sequence[Pro
     start = time.monotonic()
     bank = Bank()
 
-    def offer(term, value, size):
+    def offer(make_term, value, size):
+        """Keep a new behaviour; the term is only built then (most candidates repeat one)."""
         kind = kind_of(value)
         if kind is None:
             return None
@@ -84,7 +85,7 @@ def enumerate_terms(leaves: Sequence[tuple[Any, Any]], productions: Sequence[Pro
         if signature in bank.seen:
             return None
         bank.seen.add(signature)
-        found = Found(term, value, kind, size)
+        found = Found(make_term(), value, kind, size)
         bank.add(found)
         stats.kept += 1
         return goal(found)
@@ -93,7 +94,7 @@ def enumerate_terms(leaves: Sequence[tuple[Any, Any]], productions: Sequence[Pro
         stats.size = 1
         for term, value in leaves:
             stats.tried += 1
-            if (answer := offer(term, value, 1)) is not None:
+            if (answer := offer(lambda: term, value, 1)) is not None:
                 return answer
         for size in range(2, max_size + 1):
             stats.size = size
@@ -106,7 +107,7 @@ def enumerate_terms(leaves: Sequence[tuple[Any, Any]], productions: Sequence[Pro
                     value = production.apply(*(a.value for a in args))
                     if value is None:
                         continue
-                    answer = offer(production.build(*(a.term for a in args)), value, size)
+                    answer = offer(lambda: production.build(*(a.term for a in args)), value, size)
                     if answer is not None:
                         return answer
             if level_done is not None and (answer := level_done(size)) is not None:
