@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from synth.einsum.ast import REDUCTIONS, Axis, Ellipsis_, Expr, Group, Unit
+from synth.einsum.ast import REDUCTIONS, Anonymous, Axis, Ellipsis_, Expr, Group, Unit
 
 NAMES = ("b", "h", "w", "c", "x_1", "batch", "Head", "d2")
 
@@ -35,9 +35,13 @@ def _axes(pattern):
     return [m for t in pattern for m in (t.members if isinstance(t, Group) else (t,)) if isinstance(m, Axis)]
 
 
+_ANONYMOUS = st.builds(Anonymous, st.integers(2, 3))
+
+
 @st.composite
-def _named_pattern(draw, names: list[str], allow_ellipsis: bool = True):
-    """A pattern using each of `names` once, in groups or alone, with units sprinkled in."""
+def _named_pattern(draw, names: list[str], allow_ellipsis: bool = True, anonymous: bool = False):
+    """A pattern using each of `names` once, in groups or alone, with units sprinkled in (and
+    anonymous axes, alone or in groups, where `anonymous`)."""
     terms: list = []
     rest = list(names)
     while rest:
@@ -49,7 +53,11 @@ def _named_pattern(draw, names: list[str], allow_ellipsis: bool = True):
             group = [Axis(n) for n in members]
             if draw(st.booleans()):
                 group.insert(draw(st.integers(0, len(group))), Unit())
+            if anonymous and draw(st.booleans()):
+                group.insert(draw(st.integers(0, len(group))), draw(_ANONYMOUS))
             terms.append(Group(tuple(group)))
+    if anonymous and draw(st.booleans()):
+        terms.insert(draw(st.integers(0, len(terms))), draw(_ANONYMOUS))
     if draw(st.booleans()):
         terms.insert(draw(st.integers(0, len(terms))), draw(st.sampled_from([Unit(), Group(())])))
     if allow_ellipsis and draw(st.booleans()):
@@ -67,10 +75,13 @@ def named_exprs(draw) -> Expr:
             pattern = [Axis(n) for n in chosen]
             if draw(st.booleans()):
                 pattern.insert(draw(st.integers(0, len(pattern))), Ellipsis_())
+            if draw(st.integers(0, 3)) == 0:      # an anonymous axis, summed
+                pattern.insert(draw(st.integers(0, len(pattern))), draw(_ANONYMOUS))
             inputs.append(tuple(pattern))
         return Expr(tuple(inputs), _output(draw, inputs), style="named")
     names = draw(st.lists(st.sampled_from(NAMES), unique=True, min_size=1, max_size=5))
-    source = draw(_named_pattern(names, allow_ellipsis=False))
+    # einops' rules for anonymous axes: reduce drops them, repeat creates them, rearrange has none.
+    source = draw(_named_pattern(names, allow_ellipsis=False, anonymous=kind == "reduce"))
     if kind == "rearrange":
         target = draw(_named_pattern(draw(st.permutations(names)), allow_ellipsis=False))
     elif kind == "reduce":
@@ -78,7 +89,7 @@ def named_exprs(draw) -> Expr:
                                      allow_ellipsis=False))
     else:
         new = [n + "_new" for n in draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=2))]
-        target = draw(_named_pattern(draw(st.permutations(names + new)), allow_ellipsis=False))
+        target = draw(_named_pattern(draw(st.permutations(names + new)), allow_ellipsis=False, anonymous=True))
     mentioned = sorted({a.name for a in _axes(source) + _axes(target)})
     sized = draw(st.lists(st.sampled_from(mentioned), unique=True, max_size=3)) if mentioned else []
     if kind == "repeat":

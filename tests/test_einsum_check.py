@@ -195,7 +195,7 @@ def test_cli_check_json(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["ij", "ij,jk"], "synth: error: the programs take different numbers of inputs: 1 and 2\n"),
     (["ij->j", "ij->>i"], ("synth: error: <B>:1:5: unexpected character; found '>'; "
-                          "expected one of ',', '(', a name, ')'\n")),
+                          "expected one of ',', a number, '(', a name, ')'\n")),
     (["ij->j", "ij->i", "--shapes", "2y3"], ("synth: error: bad shape '2y3' in --shapes; found '2y3'; "
                                             "expected sizes joined by x, shapes by commas, e.g. 8x16,16x32\n")),
     (["ij->j", "ij->i", "--shapes", "2x3,4"], "synth: error: 'ij->j' takes 1 inputs; found 2 shapes\n"),

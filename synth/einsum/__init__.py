@@ -10,7 +10,7 @@
     check                are two programs (expressions or chains) equivalent? (check.py)
     synthesize           a program from input/output examples (synthesize.py)
 """
-from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, Pattern, Term, Unit)
+from synth.einsum.ast import (KINDS, REDUCTIONS, Anonymous, Axis, Ellipsis_, Expr, Group, Pattern, Term, Unit)
 from synth.einsum.check import check
 from synth.einsum.planning import Plan, Step, plan
 from synth.einsum.semantics import einsum, evaluate
@@ -18,7 +18,7 @@ from synth.einsum.shapes import Bound, Operand, normalize
 from synth.einsum.syntax import format, parse, rearrange, reduce, repeat
 from synth.einsum.synthesize import Example, Found, NotFound, load_example, synthesize
 
-__all__ = ["Axis", "Bound", "Ellipsis_", "Expr", "Group", "KINDS", "Operand", "Pattern", "Plan", "REDUCTIONS", "Step",
+__all__ = ["Anonymous", "Axis", "Bound", "Ellipsis_", "Expr", "Group", "KINDS", "Operand", "Pattern", "Plan", "REDUCTIONS", "Step",
            "Term", "Unit", "einsum", "evaluate", "format", "normalize", "parse", "plan", "rearrange", "reduce",
            "repeat", "check", "compile", "hlo", "Example", "Found", "NotFound", "load_example", "synthesize"]
 

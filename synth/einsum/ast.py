@@ -24,6 +24,18 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Anonymous:
+    """`2`: einops' anonymous axis, an axis of this size that has no name. Each occurrence is an
+    axis of its own (two `2`s are two axes), so it is never shared: reduce sums it away, repeat
+    creates it, rearrange refuses it (as einops does)."""
+    size: int
+
+    def __post_init__(self):
+        if type(self.size) is not int or self.size < 2:     # 1 is Unit; parse never builds these
+            raise ValueError(f"an anonymous axis has an integer size of at least 2, not {self.size!r}")
+
+
+@dataclass(frozen=True)
 class Ellipsis_:
     """`...`: the axes no pattern names, broadcast across operands."""
 
@@ -31,10 +43,10 @@ class Ellipsis_:
 @dataclass(frozen=True)
 class Group:
     """`(h w)`: one array axis that is the row-major composition of its members; `()` has size 1."""
-    members: tuple[Axis | Unit | Ellipsis_, ...]
+    members: tuple[Axis | Unit | Anonymous | Ellipsis_, ...]
 
 
-Term = Axis | Unit | Ellipsis_ | Group
+Term = Axis | Unit | Anonymous | Ellipsis_ | Group
 Pattern = tuple[Term, ...]
 
 
@@ -96,6 +108,11 @@ def axes_of(pattern: Pattern) -> list[Axis]:
         members = term.members if isinstance(term, Group) else (term,)
         out.extend(m for m in members if isinstance(m, Axis))
     return out
+
+
+def anonymous_of(pattern: Pattern) -> list[Anonymous]:
+    """The anonymous axes of a pattern, in order, looking inside groups."""
+    return [m for t in pattern for m in (t.members if isinstance(t, Group) else (t,)) if isinstance(m, Anonymous)]
 
 
 def has_ellipsis(pattern: Pattern) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from synth.einsum.ast import Axis, Ellipsis_, Expr, Group, Unit
+from synth.einsum.ast import Anonymous, Axis, Ellipsis_, Expr, Group, Unit
 from synth.einsum.semantics import evaluate
 from synth.einsum.shapes import Bound, normalize
 from synth.einsum.syntax import format, parse
@@ -127,10 +127,13 @@ def _shape(pattern, known: dict[str, int], ellipsis: tuple[int, ...]) -> tuple[i
             shape.append(known[term.name])
         elif isinstance(term, Unit):
             shape.append(1)
+        elif isinstance(term, Anonymous):
+            shape.append(term.size)
         elif isinstance(term, Ellipsis_):
             shape.extend(ellipsis)
         else:
-            shape.append(int(np.prod([known[m.name] for m in term.members if isinstance(m, Axis)])))
+            shape.append(int(np.prod([known[m.name] if isinstance(m, Axis) else m.size for m in term.members
+                                      if isinstance(m, (Axis, Anonymous))])))
     return tuple(shape)
 
 

@@ -7,7 +7,7 @@ shapes: every output entry of both programs, with a symbol per input entry, expa
 polynomial (max and min are not polynomials: only normal forms prove those). Nothing is
 reported equal on Unknown.
 
-Without shapes the normal form is shape-generic (for programs without groups, units or
+Without shapes the normal form is shape-generic (for programs without groups, units, anonymous axes or
 ellipses) and proves equality at every shape; the numeric search runs at small shapes chosen
 for both programs, and anything proved only at those shapes is reported Unknown with a note.
 """
@@ -86,7 +86,7 @@ def _common_shapes(first: Chain, second: Chain):
 def _compare_forms(first: Chain, second: Chain, bounds, generic: bool):
     """(the shared normal form, None), or (None, why there is no shared one)."""
     if generic and not (_shape_free(first) and _shape_free(second)):
-        return None, "without shapes, only programs without groups, units and '...' have normal forms"
+        return None, "without shapes, only programs without groups, units, anonymous axes and '...' have normal forms"
     forms = []
     for side, b in zip("AB", bounds):
         try:

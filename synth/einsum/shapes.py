@@ -6,11 +6,13 @@ broadcast ellipsis axes of size one dropped), the output's indices, and each ind
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from synth.einsum.ast import Axis, Ellipsis_, Expr, Group, Pattern, Unit, axes_of, has_ellipsis
+from synth.einsum.ast import (Anonymous, Axis, Ellipsis_, Expr, Group, Pattern, Unit, anonymous_of, axes_of,
+                              has_ellipsis)
 from synth.errors import ArityError, NameError_, ShapeError
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -118,16 +120,21 @@ def _general(expr: Expr, shapes, sizes) -> Bound:
                          found=str(len(shapes)))
     sources = _Sources(expr, sizes)
     ellipsis = _bind_ellipsis(expr, shapes)
+    named = _name_anonymous(expr, sources)
     for k, (pattern, shape) in enumerate(zip(expr.inputs, shapes)):
         for term, dims in _split(pattern, shape, k, ellipsis):
             if isinstance(term, Axis):
                 sources.add(term.name, dims[0], f"operand {k}")
             elif isinstance(term, Unit) and dims[0] != 1:
                 raise ShapeError(f"operand {k}: a unit axis (1) has size {dims[0]}", found=f"shape {shape}")
-    groups = [(term, shape_of[0], k) for k, (p, s) in enumerate(zip(expr.inputs, shapes))
-              for term, shape_of in _split(p, s, k, ellipsis) if isinstance(term, Group)]
+            elif isinstance(term, Anonymous) and dims[0] != term.size:
+                raise ShapeError(f"operand {k}: anonymous axis {term.size} has size {dims[0]}",
+                                 found=f"shape {shape}")
+    # Groups are solved on the named form; their texts (in errors) are the written ones.
+    groups = [(term, shape_of[0], k, written) for k, (p, q, s) in enumerate(zip(named.inputs, expr.inputs, shapes))
+              for (term, shape_of), written in zip(_split(p, s, k, ellipsis), q) if isinstance(term, Group)]
     sources.solve_groups(groups)
-    output_pattern = expr.output if expr.output is not None else _implicit_output(expr)
+    output_pattern = named.output if named.output is not None else _implicit_output(expr)
     for name in (a.name for a in axes_of(output_pattern)):
         if name not in sources.size:
             raise ShapeError(f"axis {name} of the output has no size", expected=f"a keyword size ({name}=...)")
@@ -136,9 +143,32 @@ def _general(expr: Expr, shapes, sizes) -> Bound:
             and any(n != 1 for n, _ in ellipsis.values()):
         raise ShapeError("the output has no '...' but the inputs' '...' stands for axes of sizes "
                          f"{tuple(n for n, _ in ellipsis.values())}", expected="'...' in the output")
-    operands = tuple(_flatten_input(p, s, k, ellipsis, size) for k, (p, s) in enumerate(zip(expr.inputs, shapes)))
+    operands = tuple(_flatten_input(p, s, k, ellipsis, size) for k, (p, s) in enumerate(zip(named.inputs, shapes)))
     output, output_shape = _flatten_output(output_pattern, ellipsis, size)
     return Bound(expr, operands, output, output_shape, size, expr.reduction)
+
+
+def _name_anonymous(expr: Expr, sources: _Sources) -> Expr:
+    """`expr` with each anonymous axis a named axis of its own, of its size: names no one can
+    write (`2'0`), so that every later stage treats them as axes (reduced, or repeated)."""
+    count = 0
+
+    def name(term):
+        nonlocal count
+        if isinstance(term, Group):
+            return Group(tuple(map(name, term.members)))
+        if not isinstance(term, Anonymous):
+            return term
+        axis = f"{term.size}'{count}"
+        count += 1
+        sources.add(axis, term.size, f"anonymous axis {term.size}")
+        sources.anonymous.add(axis)
+        return Axis(axis)
+
+    if not any(anonymous_of(p) for p in expr.inputs + ((expr.output,) if expr.output is not None else ())):
+        return expr
+    return dataclasses.replace(expr, inputs=tuple(tuple(map(name, p)) for p in expr.inputs),
+                               output=tuple(map(name, expr.output)) if expr.output is not None else None)
 
 
 def _describe(expr: Expr) -> str:
@@ -152,6 +182,7 @@ class _Sources:
     def __init__(self, expr: Expr, keywords: dict[str, int]):
         self.size: dict[str, int] = {}
         self.origin: dict[str, str] = {}
+        self.anonymous: set[str] = set()          # the names given to anonymous axes
         mentioned = {a.name for p in expr.inputs + ((expr.output,) if expr.output else ()) for a in axes_of(p)}
         for name, n in list(expr.sizes) + list(keywords.items()):
             if name not in mentioned:
@@ -171,29 +202,31 @@ class _Sources:
         pending = list(groups)
         while pending:
             progress, waiting = False, []
-            for group, total, k in pending:
+            for group, total, k, written in pending:
                 names = [m.name for m in group.members if isinstance(m, Axis)]
                 unknown = sorted({n for n in names if n not in self.size})
                 known = math.prod(self.size[n] for n in names if n in self.size)
                 if len(unknown) > 1:
-                    waiting.append((group, total, k))
+                    waiting.append((group, total, k, written))
                     continue
                 progress = True
-                text = _group_text(group)
+                text = _group_text(written)
+                # Anonymous axes' sizes are in the group's text already.
+                found = _sizes_text([n for n in names if n not in self.anonymous], self.size) or None
                 if not unknown:
                     if known != total:
                         raise ShapeError(f"group {text} of operand {k} has size {total}, but its axes "
-                                         f"multiply to {known}", found=_sizes_text(names, self.size))
+                                         f"multiply to {known}", found=found)
                     continue
                 [name] = unknown
                 if total % known or (names.count(name) > 1):
                     raise ShapeError(f"axis {name}: group {text} of operand {k} has size {total}, "
-                                     f"not divisible by {known}", found=_sizes_text(names, self.size))
+                                     f"not divisible by {known}", found=found)
                 self.add(name, total // known, f"group {text} of operand {k}")
             if not progress:
-                group, total, k = waiting[0]
+                group, total, k, written = waiting[0]
                 unknown = sorted({m.name for m in group.members if isinstance(m, Axis)} - set(self.size))
-                raise ShapeError(f"cannot split group {_group_text(group)} of operand {k} (size {total}): "
+                raise ShapeError(f"cannot split group {_group_text(written)} of operand {k} (size {total}): "
                                  f"axes {', '.join(unknown)} are unknown",
                                  expected="all but one of them given by keyword, e.g. "
                                           f"{unknown[0]}=...")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import lark
 
 from synth.dsl.grammar import location, parse_tree, transform
-from synth.einsum.ast import (KINDS, REDUCTIONS, Axis, Ellipsis_, Expr, Group, Pattern, Unit,
-                              axes_of, has_ellipsis)
+from synth.einsum.ast import (KINDS, REDUCTIONS, Anonymous, Axis, Ellipsis_, Expr, Group, Pattern, Unit,
+                              anonymous_of, axes_of, has_ellipsis)
 from synth.errors import ArityError, Location, NameError_, ParseError
 
 
@@ -157,8 +157,15 @@ class _ToExpr(lark.Transformer):
         return _Term(Ellipsis_(), meta.start_pos, meta.end_pos, self._at(meta))
 
     @lark.v_args(meta=True)
-    def unit(self, meta, children):
-        return _Term(Unit(), meta.start_pos, meta.end_pos, self._at(meta))
+    def number(self, meta, children):
+        text, where = str(children[0]), self._at(meta)
+        if int(text) < 1:
+            raise ParseError("an anonymous axis has a positive size", where=where, found=text)
+        if self.text[meta.end_pos:meta.end_pos + 1].isidentifier():    # `2h`: not a name, not two axes
+            raise ParseError("an axis name starts with a letter or '_'", where=where,
+                             found=repr(text + self.text[meta.end_pos]))
+        term = Unit() if int(text) == 1 else Anonymous(int(text))
+        return _Term(term, meta.start_pos, meta.end_pos, where)
 
     @lark.v_args(meta=True)
     def group(self, meta, children):
@@ -260,6 +267,7 @@ def _check(expr: Expr, inputs: list[_Pattern], output: _Pattern | None, where: L
                 fail(ParseError, "'...' inside a group is allowed only in the output", term.where)
         if single_operand:
             _check_distinct(pattern, written, f"{expr.kind}'s input")
+    _check_anonymous(expr, inputs, output)
     input_axes = {a.name for p in expr.inputs for a in axes_of(p)}
     if expr.output is not None:
         _check_ellipses(expr.output, output)
@@ -281,6 +289,33 @@ def _check(expr: Expr, inputs: list[_Pattern], output: _Pattern | None, where: L
         if name not in mentioned:
             fail(NameError_, f"size given for axis {name}, which the pattern does not name", where)
     return expr
+
+
+def _check_anonymous(expr: Expr, inputs: list[_Pattern], output: _Pattern | None):
+    """einops' rules: an anonymous axis is its own axis, so only reduce (and einsum, which sums)
+    may drop one from an input, only repeat may create one in the output, rearrange has none."""
+    def first(written: _Pattern):
+        for term in written.terms:
+            members = term.term.members if isinstance(term.term, Group) else (term.term,)
+            found = next((m for m in members if isinstance(m, Anonymous)), None)
+            if found is not None:
+                return found, term.where
+        return None, None
+
+    if expr.kind in ("rearrange", "repeat"):
+        for written in inputs + ([output] if expr.kind == "rearrange" and output is not None else []):
+            axis, where = first(written)
+            if axis is not None:
+                role = "rearrange" if expr.kind == "rearrange" else "repeat's input"
+                raise ParseError(f"anonymous axis {axis.size} in {role} (it is an axis of its own, which "
+                                 "the other side cannot name)", where=where,
+                                 expected="a named axis with its size by keyword (h=2); only reduce "
+                                          "drops anonymous axes, only repeat creates them")
+    if expr.kind != "repeat" and output is not None:
+        axis, where = first(output)
+        if axis is not None:
+            raise NameError_(f"anonymous axis {axis.size} in the output is in no input", where=where,
+                             expected="axes of the inputs (only repeat adds axes)")
 
 
 def _check_ellipses(pattern: Pattern, written: _Pattern):
@@ -311,6 +346,8 @@ def _named_term(t) -> str:
         return t.name
     if isinstance(t, Unit):
         return "1"
+    if isinstance(t, Anonymous):
+        return str(t.size)
     if isinstance(t, Ellipsis_):
         return "..."
     return "(" + " ".join(_named_term(m) for m in t.members) + ")"
