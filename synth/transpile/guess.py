@@ -35,9 +35,13 @@ class BlockGuess:
 @dataclass(frozen=True)
 class RegisterMap:
     """Source canonical register -> target canonical register; `scratch` are target registers
-    the guess may clobber freely (they map to no source register)."""
+    the guess may clobber freely (they map to no source register). `upper`: for a source
+    register wider than its target register (AArch64's 128-bit v registers in RISC-V's 64-bit
+    FP registers), the target register holding its bits from the target width up, where they
+    cross blocks; the verifier relates them too."""
     registers: dict[str, str]
     scratch: tuple[str, ...] = ()
+    upper: dict[str, str] = field(default_factory=dict)
     callee_saved_spill: tuple[str, ...] = field(default=())   # target callee-saved regs the guess must save
 
 

@@ -160,15 +160,16 @@ class Transpiler:
 
     def return_demand(self, function: cfg.Function, block: cfg.Block) -> dataflow.Demand:
         """A return needs the return address (the PC is not modelled: returning to the same
-        place means the link register holds the same value), the callee-saved registers whole,
-        and of the result registers what the function's callers read after the call (known for
+        place means the link register holds the same value), the callee-saved registers (whole;
+        of AArch64's v8-v15 the low 64 bits), and of the result registers what the function's
+        callers read after the call (known for
         callers in this listing). A function that may be called from outside (main, a function
         whose address is taken) also returns its results at the width their last definitions
         give them."""
         a = self._abi(self.src.isa)
         callee_saved = [r for r in self.src.widths
                         if r not in a["caller_saved"] and self.src.widths[r] > 1]
-        demand = {r: self.src.widths[r] for r in callee_saved + [a["link"]]}
+        demand = {r: a["callee_saved_bits"].get(r, self.src.widths[r]) for r in callee_saved + [a["link"]]}
         demand = dataflow.merge(demand, self.result_demand.get(function.name, {}))
         if function.name in self.address_taken:
             demand = dataflow.merge(demand, self.result_demand.get(INDIRECT, {}))
@@ -276,12 +277,24 @@ class Transpiler:
             if r not in regs.registers:
                 raise SynthError(f"register {r} is live at the end of block {block.name} but has no target register")
             target = regs.registers[r]
+            result += self.upper_halves(regs, r, target, bits, f"live at the end of block {block.name}")
             bits = min(bits, self.src.widths[r], self.dst.widths[target])
             boundary = r in returns_or_args and exit is not None and (
                 exit.kind == "return" or (exit.kind in ("call", "jump") and plain(exit.target) not in self.functions))
             result.append(verify.Obligation(r, target, bits,
                                             abi.representation(self.dst.isa, target, bits, boundary)))
         return result
+
+    def upper_halves(self, regs: RegisterMap, r: str, target: str, bits: int, where: str) -> list:
+        """The obligation on the bits of r above its target register's width (AArch64's v
+        registers are 128 bits, RISC-V's FP registers 64), where the source reads them: owed
+        in the register the map keeps them in, or no proof at all (never silently dropped)."""
+        width = self.dst.widths[target]
+        if bits <= width:
+            return []
+        if r not in regs.upper:
+            raise SynthError(f"the upper half of {r} is {where} but has no target register")
+        return [verify.Obligation(verify.Upper(r), regs.upper[r], bits - width)]
 
     def relation(self, function: cfg.Function, block: cfg.Block, regs: RegisterMap, live_in: dataflow.Demand,
                  live_out: dataflow.Demand):
@@ -298,6 +311,11 @@ class Transpiler:
         entry = {}
         for r, bits in live_in.items():
             target = regs.registers[r]
+            try:
+                for o in self.upper_halves(regs, r, target, bits, "live at entry"):
+                    entry[o.source] = (o.target, o.bits, None)
+            except SynthError as e:
+                return Unknown(e.message())
             bits = min(bits, self.src.widths[r], self.dst.widths[target])
             entry[r] = (target, bits, abi.representation(self.dst.isa, target, bits, False))
         return entry, out

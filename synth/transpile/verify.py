@@ -39,19 +39,34 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Upper:
+    """Bits 64 and up of a source register wider than any target register (AArch64's v<n>),
+    which the target keeps in a register of its own (RegisterMap.upper)."""
+    reg: str
+
+    def __str__(self) -> str:
+        return f"{self.reg}[127:64]"
+
+
+@dataclass(frozen=True)
 class Obligation:
-    """A source place (a register, or a Slot) that must equal a target place in its low `bits`
-    at the exit; `extend` says how the target must fill the rest ("sign", "ones", or None: free)."""
-    source: str | Slot
+    """A source place (a register, a Slot, or an Upper half) that must equal a target place in
+    its low `bits` at the exit; `extend` says how the target must fill the rest ("sign",
+    "ones", or None: free)."""
+    source: str | Slot | Upper
     target: str | Slot
     bits: int
     extend: str | None = None
 
 
-def _at(state: State, place: str | Slot) -> z3.BitVecRef:
-    """A place's value in a state: a register's, or the 8 bytes of a slot."""
+def _at(state: State, place: str | Slot | Upper) -> z3.BitVecRef:
+    """A place's value in a state: a register's, the 8 bytes of a slot, or a register's
+    upper half."""
     if isinstance(place, Slot):
         return state.load(state.regs[place.base] + place.offset, 8)
+    if isinstance(place, Upper):
+        whole = state.regs[place.reg]
+        return z3.Extract(whole.size() - 1, 64, whole)
     return state.regs[place]
 
 
@@ -77,7 +92,8 @@ class Query:
 
 def related_states(src: Semantics, dst: Semantics, live_in: dict) -> tuple[State, State]:
     """Fresh symbolic states whose live registers agree: live_in maps source register ->
-    (target register, bits[, extend]); the target's other bits are free unless `extend` says.
+    (target register, bits[, extend]) (a key may be an Upper half); the target's other bits
+    are free unless `extend` says.
     Both stack pointers are multiples of 16, as both ABIs keep them (claimed at every exit)."""
     s = State.symbolic(src.widths, "s!")
     t = State.symbolic(dst.widths, "t!")
@@ -86,7 +102,7 @@ def related_states(src: Semantics, dst: Semantics, live_in: dict) -> tuple[State
         sp = _stack_pointer(isa)
         state.regs[sp] = z3.Concat(z3.Extract(63, 4, state.regs[sp]), z3.BitVecVal(0, 4))
     for r, (tr, bits, *extend) in live_in.items():
-        low = z3.Extract(bits - 1, 0, s.regs[r])
+        low = z3.Extract(bits - 1, 0, _at(s, r))
         t.regs[tr] = _filled(low, t.regs[tr].size(), extend[0] if extend else None, t.regs[tr])
     return s, t
 

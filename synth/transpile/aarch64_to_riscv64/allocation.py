@@ -172,7 +172,7 @@ class Allocation:
         int_pool = _INT_SCRATCH + int_pool
         # a wide register without a fixed upper half takes one per block (or fails there)
         self.high[function.name] = dict(zip(wide, high))
-        return RegisterMap(registers, tuple(int_pool + fp_pool + high))
+        return RegisterMap(registers, tuple(int_pool + fp_pool + high), dict(self.high[function.name]))
 
 
 def _use_counts(function: Function) -> dict[str, int]:

@@ -9,7 +9,9 @@ import functools
 from dataclasses import dataclass, field
 
 from synth.dsl.asm.ast import Listing, Mem, Sym
+from synth.errors import SynthError
 from synth.transpile import abi, cfg, dataflow
+from synth.transpile.aarch64 import SEMANTICS
 from synth.transpile.aarch64_to_riscv64 import effects
 from synth.transpile.aarch64_to_riscv64.calls import LIBRARY, call_signature
 from synth.transpile.aarch64_to_riscv64.mnemonics import (
@@ -20,7 +22,11 @@ from synth.transpile.aarch64_to_riscv64.mnemonics import (
     branch_condition,
     is_control,
 )
-from synth.transpile.aarch64_to_riscv64.registers import CALLER_SAVED, is_wide, regs_of, source_reg
+from synth.transpile.aarch64_to_riscv64.registers import (
+    CALLER_SAVED,
+    regs_of,
+    source_reg,
+)
 from synth.transpile.aarch64_to_riscv64.tables import Table, jump_tables
 from synth.transpile.cfg import Block, Function
 
@@ -35,8 +41,7 @@ class FunctionInfo:
     labels: set[str] = field(default_factory=set)
     return_bits: int = 64
     writes_x0: bool = False
-    wide: set[str] = field(default_factory=set)         # v registers used at 128 bits
-    wide_across: set[str] = field(default_factory=set)  # ... whose upper half crosses blocks
+    wide_across: set[str] = field(default_factory=set)  # v registers whose upper half crosses blocks
     flags_live_out: set[int] = field(default_factory=set)   # blocks whose flags a successor reads
 
 
@@ -154,15 +159,10 @@ class Analysis:
         info = FunctionInfo(function, successors, tables=tables, labels=labels)
         for block in function.blocks:
             for instr in block.instructions:
-                for op in instr.operands:
-                    for reg in regs_of(op):
-                        name, bits, kind = source_reg(reg)
-                        if kind == "fp" and bits == 128:
-                            info.wide.add(name)
                 if "x0" in effects.writes_simple(instr) and instr.mnemonic not in ("bl", "blr"):
                     info.writes_x0 = True
         info.return_bits = 32
-        info.wide_across = _wide_across(function, info.wide)
+        info.wide_across = _wide_across(function)
         info.flags_live_out = _flags_live_out(function, successors)
         return info
 
@@ -253,29 +253,21 @@ def direct_writes(function: Function) -> set[str]:
     return out
 
 
-_WIDE_DEFS = frozenset(["ldr", "ldp", "ldnp", "ld1", "movi", "mvni", "mov", "dup", "ins", "ldur"])
-
-
-def _wide_across(function: Function, wide: set[str]) -> set[str]:
-    """The v registers whose upper 64 bits some block reads before writing them."""
+def _wide_across(function: Function) -> set[str]:
+    """The v registers whose upper 64 bits some block reads before writing them: what the
+    semantics reads and writes (dataflow.effect), so a lane op's destination is a write and
+    saddw2's narrow operand a read of the upper half. Every write of a v register defines its
+    upper half (a 64-bit form zeroes it; a lane insert also reads it)."""
     out = set()
     for block in function.blocks:
         defined = set()
         for instr in block.instructions:
-            mn, ops = instr.mnemonic, instr.operands
-            dests = set()
-            if mn in _WIDE_DEFS and ops:
-                n_dest = 2 if mn in ("ldp", "ldnp") else 1
-                for op in ops[:n_dest]:
-                    dests |= {source_reg(r)[0] for r in regs_of(op) if is_wide(r)}
-            for k, op in enumerate(ops):
-                if mn in _WIDE_DEFS and k < (2 if mn in ("ldp", "ldnp") else 1):
-                    continue
-                for r in regs_of(op):
-                    name = source_reg(r)[0]
-                    if name in wide and is_wide(r) and name not in defined:
-                        out.add(name)
-            defined |= dests
+            try:
+                eff = dataflow.effect(SEMANTICS, instr)
+            except SynthError:      # no semantics: the block rule reports the instruction
+                continue
+            out |= {r for r, bits in eff.reads.items() if r[0] == "v" and bits > 64 and r not in defined}
+            defined |= {r for r in eff.writes if r[0] == "v"}
     return out
 
 

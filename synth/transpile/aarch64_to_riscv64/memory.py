@@ -153,7 +153,7 @@ class MemoryRules:
             else:   # AArch64 zeroes the rest of the register
                 self.emit("lbu" if bits == 8 else "lhu", s, at)
                 self.emit("fmv.d.x", self.t(reg), s)
-                if self.need(reg) > 64:
+                if self.upper_needed(reg):
                     self.emit("fmv.d.x", self.hi(reg), "zero")
             self.release(s)
         else:

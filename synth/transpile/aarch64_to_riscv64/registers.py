@@ -60,12 +60,6 @@ def regs_of(op) -> list[Reg]:
     return []
 
 
-def is_wide(reg: Reg) -> bool:
-    """Whether an operand names the upper 64 bits of a v register."""
-    _name, bits, kind = source_reg(reg)
-    return kind == "fp" and (bits == 128 or reg.lane == 1 and (reg.arrangement or "").endswith("d"))
-
-
 # AArch64's caller-saved registers (AAPCS64), without the flags.
 CALLER_SAVED_X = [f"x{i}" for i in range(19)] + ["x30"]
 CALLER_SAVED = frozenset(CALLER_SAVED_X) | {f"v{i}" for i in list(range(8)) + list(range(16, 32))}

@@ -15,10 +15,14 @@ from synth.transpile.aarch64_to_riscv64.floating import FloatRules
 from synth.transpile.aarch64_to_riscv64.memory import MemoryRules
 from synth.transpile.aarch64_to_riscv64.mnemonics import COMPARES, STORES, is_control
 from synth.transpile.aarch64_to_riscv64.moves import MoveRules
-from synth.transpile.aarch64_to_riscv64.registers import abi_name, canonical_x, regs_of, source_reg
+from synth.transpile.aarch64_to_riscv64.registers import (
+    abi_name,
+    canonical_x,
+    regs_of,
+    source_reg,
+)
 from synth.transpile.aarch64_to_riscv64.selects import SelectRules
 from synth.transpile.aarch64_to_riscv64.tables import TableRules
-from synth.transpile.aarch64_to_riscv64.vectors import VectorRules
 from synth.transpile.aarch64_to_riscv64.values import (
     BOTH,
     SEXT,
@@ -29,6 +33,7 @@ from synth.transpile.aarch64_to_riscv64.values import (
     sext32,
     signed64,
 )
+from synth.transpile.aarch64_to_riscv64.vectors import VectorRules
 from synth.transpile.cfg import Block
 from synth.transpile.guess import BlockGuess, Guessed, RegisterMap
 from synth.transpile.machine import unsupported
@@ -201,6 +206,8 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
         name = source_reg(reg)[0]
         if name in self.high:
             return abi_name(self.high[name])
+        if name in self.info.wide_across:   # a block register would not carry it to the next block
+            raise Unsupported(f"no register for the upper half of {reg.name} across blocks")
         if name not in self.block_high:
             for r in self.fp_scratch:
                 if r not in self.used and r not in self.pinned and r not in self.block_high.values():

@@ -16,6 +16,9 @@ from __future__ import annotations
 import struct
 
 from synth.dsl.asm.ast import Imm, Reg, RegList, Shift
+from synth.errors import SynthError
+from synth.transpile import dataflow
+from synth.transpile.aarch64 import SEMANTICS
 from synth.transpile.aarch64_to_riscv64.registers import source_reg
 from synth.transpile.aarch64_to_riscv64.values import Unsupported, signed64
 
@@ -41,6 +44,12 @@ def replicate(value: int, esize: int) -> int:
     return sum(lane << k for k in range(0, 64, esize))
 
 
+def word(mnemonic: str, esize: int) -> str:
+    """add/sub/mul on 32-bit lanes as RISC-V's word forms: the same low 32 bits, and terms the
+    solver matches with the source's 32-bit lane arithmetic without bit-blasting."""
+    return mnemonic + "w" if esize == 32 and mnemonic in ("add", "sub", "mul") else mnemonic
+
+
 def _is_vector(op) -> bool:
     return isinstance(op, RegList) or isinstance(op, Reg) and op.name[:1] == "v" and op.name[1:].isdigit()
 
@@ -56,6 +65,23 @@ class VectorRules:
         if not any(_is_vector(op) for op in instr.operands):
             return None
         return getattr(self, "_v_" + instr.mnemonic.replace(".", "_"), None)
+
+    def upper_needed(self, reg: Reg) -> bool:
+        """Whether the source may read bits 64-127 of v register `reg` after this instruction:
+        they cross blocks, or a later instruction of the block reads them before a write."""
+        name = source_reg(reg)[0]
+        if name in self.info.wide_across:
+            return True
+        for instr in self.block.instructions[self.k + 1:]:
+            try:
+                eff = dataflow.effect(SEMANTICS, instr)
+            except SynthError:
+                return True
+            if eff.reads.get(name, 0) > 64:
+                return True
+            if name in eff.writes:
+                return False
+        return False
 
     def half(self, reg: Reg, h: int) -> str:
         """The FP register holding half h (0: bits 0-63, 1: bits 64-127) of a v register."""
@@ -110,7 +136,7 @@ class VectorRules:
                 self._put_half(dst, *done.pop())
         for h, acc in done:
             self._put_half(dst, h, acc)
-        if count * esize == 64 and self.need(dst) > 64:   # a 64-bit form zeroes the upper half
+        if count * esize == 64 and self.upper_needed(dst):   # a 64-bit form zeroes the upper half
             self.emit("fmv.d.x", self.hi(dst), "zero")
 
     def _put_half(self, dst: Reg, h: int, acc: str) -> None:
@@ -134,29 +160,31 @@ class VectorRules:
             return out
         self.write_lanes(dst, e, count, compute, sources, halfwise)
 
-    def _op(self, mnemonic: str):
+    def _op(self, mnemonic: str, esize: int = 64):
         def fn(a, b):
-            self.emit(mnemonic, a, a, b)
+            self.emit(word(mnemonic, esize), a, a, b)
             return a
         return fn
 
     # -- integer lane arithmetic --
 
     def _v_add(self, instr, d, n, m):
-        self.lanewise(d, (n, m), self._op("add"))
+        self.lanewise(d, (n, m), self._op("add", shape(d)[0]))
 
     def _v_sub(self, instr, d, n, m):
-        self.lanewise(d, (n, m), self._op("sub"))
+        self.lanewise(d, (n, m), self._op("sub", shape(d)[0]))
 
     def _v_mul(self, instr, d, n, m):
         if m.lane is not None:
             raise Unsupported("multiply by element")
-        self.lanewise(d, (n, m), self._op("mul"))
+        self.lanewise(d, (n, m), self._op("mul", shape(d)[0]))
 
     def _multiply_accumulate(self, d, n, m, op: str) -> None:
+        e = shape(d)[0]
+
         def fn(acc, a, b):
-            self.emit("mul", a, a, b)
-            self.emit(op, acc, acc, a)
+            self.emit(word("mul", e), a, a, b)
+            self.emit(word(op, e), acc, acc, a)
             return acc
         if m.lane is not None:
             raise Unsupported("multiply by element")
@@ -347,11 +375,11 @@ class VectorRules:
             acc = self.lane(d, e, j) if accumulates else None
             x = self.lane(n, e, j) if base.endswith("w") else self.lane(n, e // 2, first + j, ext)
             y = self.lane(m, e // 2, first + j, ext)
-            self.emit("mul" if base in ("mull", "mlal", "mlsl") else base[:3], x, x, y)
+            self.emit(word("mul" if base in ("mull", "mlal", "mlsl") else base[:3], e), x, x, y)
             self.release(y)
             if not accumulates:
                 return x
-            self.emit("add" if base == "mlal" else "sub", acc, acc, x)
+            self.emit(word("add" if base == "mlal" else "sub", e), acc, acc, x)
             self.release(x)
             return acc
         self.write_lanes(d, e, count, compute, (d, n, m), halfwise=False)
@@ -431,7 +459,7 @@ class VectorRules:
         self.emit("fmv.d.x", self.t(d), s)
         if e * count == 128:
             self.emit("fmv.d.x", self.hi(d), s)
-        elif self.need(d) > 64:
+        elif self.upper_needed(d):
             self.emit("fmv.d.x", self.hi(d), "zero")
 
     def _v_fmov(self, instr, d, src):
@@ -448,7 +476,7 @@ class VectorRules:
         e, count = shape(d)
         if isinstance(src, Reg) and src.lane is not None:
             k = src.lane
-            compute = lambda j: self.lane(src, e, k)   # noqa: E731
+            compute = lambda j: self.lane(src, e, k)
         else:
             def compute(j):
                 r = self.scratch()
