@@ -203,6 +203,16 @@ def test_flags_read_in_another_block_with_several_predecessors_are_unsupported()
         guess("\tcmp\tx0, x1\n\tbeq\t.L2\n\tcmp\tx0, x2\n.L2:\n\tcsel\tx0, x1, x2, lt\n\tret")
 
 
+def test_flags_set_alike_by_every_predecessor_are_taken_over():
+    body = ("\tcbz\tx1, .L5\n\tcmp\tw0, 0\n\tblt\t.L3\n.L2:\n\tbeq\t.L4\n\tmov\tx0, 1\n\tret\n"
+            ".L3:\n\tmov\tx0, 2\n\tret\n.L4:\n\tmov\tx0, 3\n\tret\n"
+            ".L5:\n\tcmp\tw0, {}\n\tbge\t.L2\n\tmov\tx0, 4\n\tret")
+    lines = translate(body.format(0))
+    assert lines[lines.index(".L2:") + 1:][:2] == asm("sext.w t5,a0\nbeq t5,zero,.L4")
+    with pytest.raises(UnsupportedInstruction, match="flags"):   # compared with 1 on one path
+        guess(body.format(1))
+
+
 def test_fcmp_conditions_follow_ieee_unordered_results():
     assert translate("\tfcmp\td0, d1\n\tbgt\t.L2\n\tmov\tx0, 1\n.L2:\n\tret")[:2] == asm("""
 flt.d t5,fa1,fa0
@@ -428,11 +438,11 @@ def test_guess_is_proved(name):
 
 
 # Programs whose AArch64 build, translated block by block without verification, prints the
-# expected output on RISC-V; they must keep doing so. -O0: all 55. -O2: all but the nine whose
-# gcc output is vectorised with NEON (lane arithmetic that has no rule).
-NEON_AT_O2 = {"t2_binary_search", "t2_pointers", "t3_char_short", "t3_crc32", "t3_float_arith",
-              "t3_globals", "t3_memcpy_memset", "t3_printf_many", "t3_qsort"}
-PASSING = {"-O0": ALL_PROGRAMS, "-O2": ALL_PROGRAMS - NEON_AT_O2}
+# expected output on RISC-V; they must keep doing so. -O0: all 55. -O2: all but the two whose
+# vectorised main loop keeps more 128-bit v registers live than the FP registers hold (each
+# takes two; see vectors.py).
+FP_PRESSURE_AT_O2 = {"t2_pointers", "t3_printf_many"}
+PASSING = {"-O0": ALL_PROGRAMS, "-O2": ALL_PROGRAMS - FP_PRESSURE_AT_O2}
 
 
 @pytest.fixture(scope="module")

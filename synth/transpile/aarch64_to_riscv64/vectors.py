@@ -136,7 +136,7 @@ class VectorRules:
                 self._put_half(dst, *done.pop())
         for h, acc in done:
             self._put_half(dst, h, acc)
-        if count * esize == 64 and self.upper_needed(dst):   # a 64-bit form zeroes the upper half
+        if count * esize <= 64 and self.upper_needed(dst):   # a 64-bit form zeroes the upper half
             self.emit("fmv.d.x", self.hi(dst), "zero")
 
     def _put_half(self, dst: Reg, h: int, acc: str) -> None:
