@@ -1,6 +1,7 @@
 """Transpile the C corpus both ways at -O0 and -O2 and measure what the solver adds.
 
-    python benchmarks/transpile/measure.py [--jobs 2] [--only t1_] [--json out.json]
+    python benchmarks/transpile/measure.py [--jobs 2] [--only t1_] [--direction aarch64-riscv64]
+                                           [--opt -O2] [--json out.json]
 
 For each direction and level, three configurations of the same pipeline:
   guess   the rule-based guess alone (no solver, no sketch)
@@ -75,13 +76,18 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", default="", help="program name prefix")
     parser.add_argument("--configs", default="guess,verify,full")
+    parser.add_argument("--direction", choices=[f"{s}-{t}" for s, t in DIRECTIONS],
+                        help="only this direction (default: both)")
+    parser.add_argument("--opt", choices=corpus.OPT_LEVELS, help="only this level (default: all)")
     parser.add_argument("--json", help="write every row and the summary here")
     args = parser.parse_args()
     if corpus.missing_tools():
         print("missing tools: " + ", ".join(corpus.missing_tools()), file=sys.stderr)
         return 1
     programs = [p for p in corpus.programs() if p.name.startswith(args.only)]
-    jobs = [(p, s, t, opt, c) for s, t in DIRECTIONS for opt in corpus.OPT_LEVELS
+    directions = [d for d in DIRECTIONS if args.direction in (None, "-".join(d))]
+    levels = [o for o in corpus.OPT_LEVELS if args.opt in (None, o)]
+    jobs = [(p, s, t, opt, c) for s, t in directions for opt in levels
             for c in args.configs.split(",") for p in programs]
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(one, jobs))
