@@ -1,6 +1,6 @@
 """Compiled einsum (synth.einsum.compile) against jnp.einsum(optimize='optimal'), on the same inputs.
 
-    python benchmarks/einsum_compile.py [--repeats 25] [--max-flops 4e9]
+    python benchmarks/einsum_compile.py [--repeats 25] [--max-flops 4e9] [--only NAME ...] [--control]
 
 The expressions are the planning benchmark's (benchmarks/einsum_plan.py keeps the one list),
 and four with repeated indices (diagonals, a trace), which only lowering exercises.
@@ -53,6 +53,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     rows, skipped = [], []
     for name, (expr, size) in cases() + DIAGONALS:
+        if args.only and name not in args.only:
+            continue
         shapes = [tuple(size[c] for c in term) for term in expr.split("->")[0].split(",")]
         flops = plan(expr, *shapes).flops
         if flops > args.max_flops:
@@ -66,15 +68,22 @@ def main() -> None:
         reference = np.einsum(expr, *[a.astype(np.float64) for a in arrays], optimize="greedy")
         errors = [_error(f(*device), reference) for f in (ours, peer)]
         same = _program(ours, device) == _program(peer, device)
-        (ours_median, ours_least), (peer_median, peer_least) = _time_alternately([ours, peer], device, args.repeats)
+        timed = [ours, peer]
+        if args.control:    # a second jit of the peer: the ratio of the same program to itself
+            timed.append(jax.jit(lambda *a, expr=expr, method=method: jnp.einsum(expr, *a, optimize=method)))
+        (ours_median, ours_least), (peer_median, peer_least), *control = _time_alternately(timed, device, args.repeats)
         rows.append({"name": name, "expression": expr, "peer": method, "flops": flops,
                      "synth_ms": ours_median * 1e3, "jnp_ms": peer_median * 1e3, "ratio": ours_median / peer_median,
                      "ratio_of_least": ours_least / peer_least, "same_hlo": same,
+                     **({"control_ratio": control[0][0] / peer_median,
+                         "control_ratio_of_least": control[0][1] / peer_least} if control else {}),
                      "synth_error": errors[0], "jnp_error": errors[1]})
         r = rows[-1]
         print(f"{name:28s} {method:>7s} {flops:10.3e} {r['synth_ms']:9.3f} ms {r['jnp_ms']:9.3f} ms  "
               f"ratio {r['ratio']:5.2f} (of least {r['ratio_of_least']:5.2f}){' same HLO' if same else '         '}  "
-              f"error {r['synth_error']:.1e} (jnp {r['jnp_error']:.1e})", flush=True)
+              f"error {r['synth_error']:.1e} (jnp {r['jnp_error']:.1e})"
+              + (f"  control {r['control_ratio']:5.2f} (of least {r['control_ratio_of_least']:5.2f})" if control else ""),
+              flush=True)
     planned = [r for r in rows if r["name"] not in dict(DIAGONALS)]
     diagonal = [r for r in rows if r["name"] in dict(DIAGONALS)]
     ratios = [r["ratio"] for r in planned]
@@ -82,7 +91,7 @@ def main() -> None:
         "benchmark": "einsum_compile", "machine": f"{platform.machine()}, {jax.devices()[0].platform}",
         "expressions": len(planned), "skipped": skipped, "repeats": args.repeats,
         "geomean_ratio": _geomean(ratios), "geomean_ratio_of_least": _geomean(r["ratio_of_least"] for r in planned),
-        "worst_ratio": max(ratios), "no_worse": sum(x <= 1.0 for x in ratios),
+        "worst_ratio": max(ratios, default=math.nan), "no_worse": sum(x <= 1.0 for x in ratios),
         "within_5_percent": sum(x <= 1.05 for x in ratios),
         "diagonals_geomean_ratio": _geomean(r["ratio"] for r in diagonal),
         "same_hlo": sum(r["same_hlo"] for r in planned),
@@ -101,13 +110,17 @@ def main() -> None:
 
 
 def _geomean(values) -> float:
-    return math.exp(statistics.fmean(math.log(x) for x in values))
+    logs = [math.log(x) for x in values]
+    return math.exp(statistics.fmean(logs)) if logs else math.nan
 
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=25)
     parser.add_argument("--max-flops", type=float, default=4e9)
+    parser.add_argument("--only", action="append", metavar="NAME", help="only this expression (repeatable)")
+    parser.add_argument("--control", action="store_true",
+                        help="also time a second jit of jnp against the first: the noise floor of a ratio")
     return parser.parse_args()
 
 
