@@ -1,7 +1,8 @@
 """Compiling RASP to transformer weights: synth's compiler against tracr, on tracr's library.
 
-Each program of tracr.compiler.lib is written twice, as RASP text for synth and with tracr's
-Python API (lib.make_*), and compiled by both for the same vocabulary and maximum length.
+Each program of tracr.compiler.lib is written twice, in RASP for synth (its library file
+synth/dsl/rasp/library/tracr.rasp) and with tracr's Python API (lib.make_*), and compiled by
+both for the same vocabulary and maximum length.
 synth's model is checked against the interpreter on every input (compile fails on any
 disagreement); tracr's is run on a few inputs and compared with tracr's own evaluator.
 Reported per program: layers (attention + MLP pairs), heads per layer, residual width,
@@ -20,37 +21,8 @@ import time
 import numpy as np
 
 from synth import rasp as synth_rasp
-from synth.dsl.rasp import evaluate, run_text
+from synth.dsl.rasp import evaluate, library, run_file
 
-SOURCE = """
-def frac_prevs(bools) { return aggregate(select(indices, indices, <=), indicator(bools)); }
-def pair_balance(open, close) { return frac_prevs(tokens == open) - frac_prevs(tokens == close); }
-def sort_unique(vals, keys) {
-    return aggregate(select(selector_width(select(keys, keys, <)), indices, ==), vals);
-}
-def sort(vals, keys, max_seq_len, min_key) {
-    return sort_unique(vals, keys + min_key * indices / max_seq_len);
-}
-def shift_by(offset, sop) { return aggregate(select(indices + offset, indices, ==), sop, False); }
-
-length_ = length;
-reverse = aggregate(select(indices, length - indices - 1, ==), tokens);
-hist = selector_width(select(tokens, tokens, ==));
-sort_unique_ = sort_unique(tokens, tokens);
-sort_ = sort(tokens_int, tokens_int, MAXLEN, 1);
-sort_freq = sort(tokens, -hist, MAXLEN, 1);
-frac_prevs_ = frac_prevs(tokens == "a");
-pair_balance_ = pair_balance("(", ")");
-
-b1 = pair_balance("(", ")");
-shuffle_dyck = aggregate(select(indices, length - 1, ==), b1 == 0, False)
-               and aggregate(select(1, 1, ==), indicator(b1 < 0)) == 0;
-b2 = pair_balance("{", "}");
-shuffle_dyck2 = aggregate(select(indices, length - 1, ==), b1 == 0 and b2 == 0, False)
-                and aggregate(select(1, 1, ==), indicator(b1 < 0 or b2 < 0)) == 0;
-count_less_freq = selector_width(select(hist <= 2, True, ==));
-detect_pattern = shift_by(2, tokens == "a") and shift_by(1, tokens == "b") and tokens == "c";
-"""
 
 
 def tracr_programs(max_len: int) -> dict:
@@ -72,8 +44,10 @@ def tracr_programs(max_len: int) -> dict:
     }
 
 
-SYNTH_NAMES = {"length": "length_", "sort_unique": "sort_unique_", "sort": "sort_",
-               "frac_prevs": "frac_prevs_", "pair_balance": "pair_balance_"}
+def synth_expressions(max_len: int) -> dict:
+    """What to evaluate in synth's tracr.rasp for each program; the rest are its names."""
+    return {"sort": f"make_sort(tokens_int, tokens_int, {max_len}, 1)",
+            "sort_freq": f"make_sort_freq({max_len})"}
 
 
 def tracr_row(program, vocab: str, max_len: int) -> dict:
@@ -108,7 +82,7 @@ def tracr_row(program, vocab: str, max_len: int) -> dict:
 
 
 def synth_row(env, name: str, vocab: str, max_len: int) -> dict:
-    sop = evaluate(env, SYNTH_NAMES.get(name, name))
+    sop = evaluate(env, synth_expressions(max_len).get(name, name))
     start = time.perf_counter()
     compiled = synth_rasp.compile_sop(sop, list(vocab), max_len)
     params = synth_rasp.arrays(compiled)
@@ -128,7 +102,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--no-tracr", action="store_true")
     args = parser.parse_args()
-    env = run_text(SOURCE.replace("MAXLEN", str(args.max_len)))
+    env = run_file(library.path("tracr"))
     rows = []
     for name, (program, vocab) in tracr_programs(args.max_len).items():
         if args.only and name not in args.only:
