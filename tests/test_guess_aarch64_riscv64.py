@@ -438,10 +438,10 @@ def test_guess_is_proved(name):
 
 
 # Programs whose AArch64 build, translated block by block without verification, prints the
-# expected output on RISC-V; they must keep doing so. -O0: all 55. -O2: all but the two whose
+# expected output on RISC-V; they must keep doing so. -O0: all 55. -O2: all but the one whose
 # vectorised main loop keeps more 128-bit v registers live than the FP registers hold (each
 # takes two; see vectors.py).
-FP_PRESSURE_AT_O2 = {"t2_pointers", "t3_printf_many"}
+FP_PRESSURE_AT_O2 = {"t3_printf_many"}
 PASSING = {"-O0": ALL_PROGRAMS, "-O2": ALL_PROGRAMS - FP_PRESSURE_AT_O2}
 
 

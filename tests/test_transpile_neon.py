@@ -49,8 +49,12 @@ slli t6,t6,32""")
     assert lines[15:17] == asm("or t5,t5,t6\nfmv.d.x fa0,t5")
 
 
-def test_a_vector_constant_is_one_pattern_in_both_halves():
+def test_a_constant_register_keeps_both_halves_in_one_fp_register():
+    # every write of v1 replicates one pattern: its upper half is its lower half's register
     lines = translate("\tmvni\tv1.4s, 0x3\n\tstr\tq1, [x0]\n\tret")
+    assert lines[:4] == asm("li t5,-12884901892\nfmv.d.x fa1,t5\nfsd fa1,0(a0)\nfsd fa1,8(a0)")
+    # loaded elsewhere, it is no constant: two registers
+    lines = translate("\tmvni\tv1.4s, 0x3\n\tcbz\tx1, .L2\n\tldr\tq1, [x1]\n.L2:\n\tstr\tq1, [x0]\n\tret")
     assert lines[:3] == asm("li t5,-12884901892\nfmv.d.x fa1,t5\nfmv.d.x ft0,t5")
 
 
@@ -102,6 +106,34 @@ def test_a_vector_live_around_a_loop_is_related_in_both_halves():
     guesser, function, _ = guess(body)
     assert "v1" in guesser.register_map(function).upper
     assert [b.status for b in report(body).blocks] == ["proved"] * 3
+
+
+def test_a_constant_live_around_a_loop_shares_one_register_and_is_proved():
+    body = """\tmovi\tv7.4s, 0x4
+\tldr\tq1, [x1]
+\tmov\tx2, 0
+.L2:
+\tadd\tv1.4s, v1.4s, v7.4s
+\tadd\tx2, x2, 1
+\tcmp\tx2, 4
+\tbne\t.L2
+\tstr\tq1, [x0]
+\tret"""
+    guesser, function, _ = guess(body)
+    regs = guesser.register_map(function)
+    assert regs.upper["v7"] == regs.registers["v7"] and regs.upper["v1"] != regs.registers["v1"]
+    assert [b.status for b in report(body).blocks] == ["proved"] * 3
+
+
+def test_one_register_for_both_halves_is_refuted_where_they_differ():
+    block = lambda text, isa: parse(text + "\n", isa).instructions
+    out = [Obligation("v7", "f17", 64), Obligation(Upper("v7"), "f17", 64)]
+    loaded = check_block(A64, RV, block("ldr q7, [x1]", "aarch64"), block("fld fa7, 0(a1)", "riscv64"),
+                         {"x1": ("x11", 64)}, out)
+    assert isinstance(loaded, Counterexample) and "v7[127:64]/f17" in loaded.describe()
+    constant = check_block(A64, RV, block("movi v7.4s, 4", "aarch64"),
+                           parse("li t5, 17179869188\nfmv.d.x fa7, t5\n", "riscv64").instructions, {}, out)
+    assert isinstance(constant, Proved)
 
 
 def _lanes(rv: str, out: list[Obligation]):

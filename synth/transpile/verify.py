@@ -92,8 +92,8 @@ class Query:
 
 def related_states(src: Semantics, dst: Semantics, live_in: dict) -> tuple[State, State]:
     """Fresh symbolic states whose live registers agree: live_in maps source register ->
-    (target register, bits[, extend]) (a key may be an Upper half); the target's other bits
-    are free unless `extend` says.
+    (target register, bits[, extend]) (a key may be an Upper half, which may share its
+    register with the lower half); the target's other bits are free unless `extend` says.
     Both stack pointers are multiples of 16, as both ABIs keep them (claimed at every exit)."""
     s = State.symbolic(src.widths, "s!")
     t = State.symbolic(dst.widths, "t!")
@@ -101,9 +101,18 @@ def related_states(src: Semantics, dst: Semantics, live_in: dict) -> tuple[State
     for state, isa in ((s, src.isa), (t, dst.isa)):
         sp = _stack_pointer(isa)
         state.regs[sp] = z3.Concat(z3.Extract(63, 4, state.regs[sp]), z3.BitVecVal(0, 4))
-    for r, (tr, bits, *extend) in live_in.items():
+    held = set()
+    # registers first: an Upper half the map keeps in its lower half's register (a v register
+    # whose halves are equal) is then related by giving the source's upper half those bits
+    for r, (tr, bits, *extend) in sorted(live_in.items(), key=lambda item: isinstance(item[0], Upper)):
+        if isinstance(r, Upper) and tr in held:
+            whole = s.regs[r.reg]
+            top = [z3.Extract(whole.size() - 1, 64 + bits, whole)] if 64 + bits < whole.size() else []
+            s.regs[r.reg] = z3.Concat(*top, z3.Extract(bits - 1, 0, t.regs[tr]), z3.Extract(63, 0, whole))
+            continue
         low = z3.Extract(bits - 1, 0, _at(s, r))
         t.regs[tr] = _filled(low, t.regs[tr].size(), extend[0] if extend else None, t.regs[tr])
+        held.add(tr)
     return s, t
 
 

@@ -146,7 +146,7 @@ class Allocation:
                 if choice is not None:
                     registers[r] = choice
                     fp_pool.remove(choice)
-        wide = sorted(info.wide_across)
+        wide = sorted(info.wide_across - info.uniform)
         high = [fp_pool.pop(0) for _ in wide[:max(0, len(fp_pool) - _MIN_FP_SCRATCH)]]
         # Integer temporaries: the most used in free integer registers, the rest homed in free
         # FP registers (moved through a scratch register around each instruction using them).
@@ -171,7 +171,9 @@ class Allocation:
                 found=", ".join(missing) or f"{len(fp_pool)} FP left")
         int_pool = _INT_SCRATCH + int_pool
         # a wide register without a fixed upper half takes one per block (or fails there)
-        self.high[function.name] = dict(zip(wide, high))
+        # a uniform register's upper half is its lower half's register
+        self.high[function.name] = {**dict(zip(wide, high)),
+                                    **{r: registers[r] for r in sorted(info.wide_across & info.uniform)}}
         return RegisterMap(registers, tuple(int_pool + fp_pool + high), dict(self.high[function.name]))
 
 

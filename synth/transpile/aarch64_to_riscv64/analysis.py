@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from synth.dsl.asm.ast import Listing, Mem, Sym
+from synth.dsl.asm.ast import Imm, Listing, Mem, Reg, Sym
 from synth.errors import SynthError
 from synth.transpile import abi, cfg, dataflow
 from synth.transpile.aarch64 import SEMANTICS
@@ -42,6 +42,7 @@ class FunctionInfo:
     return_bits: int = 64
     writes_x0: bool = False
     wide_across: set[str] = field(default_factory=set)  # v registers whose upper half crosses blocks
+    uniform: set[str] = field(default_factory=set)      # v registers whose two halves are always equal
     flags_live_out: set[int] = field(default_factory=set)   # blocks whose flags a successor reads
 
 
@@ -163,6 +164,7 @@ class Analysis:
                     info.writes_x0 = True
         info.return_bits = 32
         info.wide_across = _wide_across(function)
+        info.uniform = _uniform(function)
         info.flags_live_out = _flags_live_out(function, successors)
         return info
 
@@ -269,6 +271,44 @@ def _wide_across(function: Function) -> set[str]:
             out |= {r for r, bits in eff.reads.items() if r[0] == "v" and bits > 64 and r not in defined}
             defined |= {r for r in eff.writes if r[0] == "v"}
     return out
+
+
+_FULL = frozenset(["16b", "8h", "4s", "2d"])
+
+
+def _replicates(instr) -> bool:
+    """Whether the instruction writes one 64-bit pattern into both halves of its v register:
+    a constant or a duplicated value in every lane of a 128-bit arrangement."""
+    d = instr.operands[0] if instr.operands else None
+    if not isinstance(d, Reg) or d.arrangement not in _FULL or d.lane is not None:
+        return False
+    return instr.mnemonic in ("movi", "mvni", "dup") or (
+        instr.mnemonic == "fmov" and isinstance(instr.operands[1], Imm))
+
+
+def _uniform(function: Function) -> set[str]:
+    """The v registers whose halves are equal wherever they are read: every write of them
+    replicates (movi v.4s, dup...), and the first block writes them before any read, so no
+    value from the caller is assumed. Their upper half needs no register of its own: it is
+    the lower one's (gcc keeps a vectorised loop's constants so, and FP registers are scarce)."""
+    every: dict[str, bool] = {}
+    for block in function.blocks:
+        for instr in block.instructions:
+            try:
+                eff = dataflow.effect(SEMANTICS, instr)
+            except SynthError:
+                return set()
+            for r in eff.writes:
+                if r[0] == "v":
+                    every[r] = every.get(r, True) and _replicates(instr)
+    defined, read_first = set(), set()
+    # the entry: the first block with instructions (label-only blocks before it fall through)
+    entry = next((b for b in function.blocks if b.instructions), None)
+    for instr in entry.instructions if entry else ():
+        eff = dataflow.effect(SEMANTICS, instr)
+        read_first |= set(eff.reads) - defined
+        defined |= eff.writes
+    return {r for r, ok in every.items() if ok and r in defined and r not in read_first}
 
 
 def _flags_live_out(function: Function, successors: list[list[int]]) -> set[int]:

@@ -194,7 +194,7 @@ class FloatRules:
             use = widths.pop() if len(widths) == 1 else None
         single = bits <= 64 and use == 32
         self.emit("fmv.w.x" if single else "fmv.d.x", self.t(dst), "zero")
-        if bits == 128:
+        if bits == 128 and self.hi(dst) != self.t(dst):
             self.emit("fmv.d.x", self.hi(dst), "zero")
 
     # -- conversions --

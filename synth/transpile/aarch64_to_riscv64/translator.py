@@ -204,6 +204,8 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
         """The target register holding the upper 64 bits of a 128-bit v register: fixed for
         the function if the half crosses blocks, else taken for the rest of this block."""
         name = source_reg(reg)[0]
+        if name in self.info.uniform:       # both halves hold the same pattern
+            return self.t(reg)
         if name in self.high:
             return abi_name(self.high[name])
         if name in self.info.wide_across:   # a block register would not carry it to the next block

@@ -116,6 +116,8 @@ class VectorRules:
         later = not halfwise and source_reg(dst)[0] in {source_reg(r)[0] for r in reads if isinstance(r, Reg)}
         done = []
         for h in range(first * esize // 64, (count * esize + 63) // 64):
+            if h and self.half(dst, h) == self.half(dst, 0):   # uniform: the low half is both
+                continue
             acc = None
             for j in range(max(first, h * per), min(count, (h + 1) * per)):
                 value = compute(j)
@@ -458,7 +460,8 @@ class VectorRules:
         s = self.imm_reg(signed64(pattern))
         self.emit("fmv.d.x", self.t(d), s)
         if e * count == 128:
-            self.emit("fmv.d.x", self.hi(d), s)
+            if self.hi(d) != self.t(d):
+                self.emit("fmv.d.x", self.hi(d), s)
         elif self.upper_needed(d):
             self.emit("fmv.d.x", self.hi(d), "zero")
 
