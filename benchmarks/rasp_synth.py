@@ -31,23 +31,23 @@ def main() -> None:
         report = synthesize_task(name, Budget(seconds=args.seconds))
         j = report.to_json()
         compiled = j["compiled"] or {}
-        row = {"task": name, "found": j["found"], "lines": j["lines"],
+        row = {"task": name, "found": j["found"], "lines": j["lines"], "program_size": j["size"],
                "accuracy_exhaustive": j["exhaustive"] and j["exhaustive"]["accuracy"],
                "exhaustive": j["exhaustive"] and j["exhaustive"]["how"],
                "accuracy_longer": j["longer"] and j["longer"]["accuracy"],
                "seconds": j["seconds"], "terms_tried": j["search"]["terms_tried"],
-               "size": j["search"]["size_reached"],
+               "size_reached": j["search"]["size_reached"],
                "compiled_layers": compiled.get("layers"),
                "compile_error": compiled.get("error"), "program": j["program"]}
         rows.append(row)
         if row["found"]:
-            print(f"{name:12s} found  {row['lines']} lines  exhaustive {100 * row['accuracy_exhaustive']:.1f}%"
+            print(f"{name:12s} found  {row['lines']} lines  size {row['program_size']}  exhaustive {100 * row['accuracy_exhaustive']:.1f}%"
                   f"  longer {100 * row['accuracy_longer']:.1f}%  {row['seconds']:.1f} s  "
                   f"compiled: {row['compiled_layers'] if row['compile_error'] is None else 'no'}",
                   flush=True)
         else:
             print(f"{name:12s} NOT FOUND in {row['seconds']:.1f} s ({row['terms_tried']} terms, "
-                  f"size {row['size']})", flush=True)
+                  f"size {row['size_reached']} reached)", flush=True)
     found = [r for r in rows if r["found"]]
     print(json.dumps({"tasks": rows, "found": len(found), "of": len(rows),
                       "max_lines": max((r["lines"] for r in found), default=None),

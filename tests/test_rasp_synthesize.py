@@ -74,15 +74,15 @@ def test_task_oracles():
 
 # Programs found for the easy tasks, exactly.
 
-@pytest.mark.parametrize("name, text", [
-    ("reverse", "reverse = aggregate(select(length - indices - 1, indices, ==), tokens);\n"),
-    ("hist", "hist = selector_width(select(tokens, tokens, ==));\n"),
+@pytest.mark.parametrize("name, text, size", [
+    ("reverse", "reverse = aggregate(select(length - indices - 1, indices, ==), tokens);\n", 5),
+    ("hist", "hist = selector_width(select(tokens, tokens, ==));\n", 1),
     ("double_hist", "v1 = selector_width(select(tokens, tokens, ==));\n"
-                    "double_hist = selector_width(select(v1, v1, ==)) / v1;\n"),
+                    "double_hist = selector_width(select(v1, v1, ==)) / v1;\n", 6),
 ])
-def test_easy_tasks_exact_programs(name, text):
+def test_easy_tasks_exact_programs(name, text, size):
     result = synthesize(tasks.task(name).examples(), SMALL, name)
-    assert result.text == text
+    assert (result.text, result.size) == (text, size)
 
 
 def test_reverse_is_exhaustively_right():
@@ -105,7 +105,9 @@ MOST_FREQ = (
 def test_most_freq_is_found_through_the_gather_sketch_and_exhaustively_right():
     report = synthesize_task("most_freq", SMALL, exhaustive_length=3)
     assert report.result.text == MOST_FREQ
-    assert report.lines == 4
+    # key rank_where(-count_same, first(tokens)) 5, mask first(tokens) 2, values tokens 1, and
+    # aggregate, select, indices, and, select, True-less where: 13 as the search counts
+    assert (report.lines, report.result.size) == (4, 13)
     assert (report.exhaustive.correct, report.exhaustive.total) == (84, 84)
     assert report.longer.correct == report.longer.total == 200
     assert report.compiled["layers"] == 3
@@ -132,8 +134,8 @@ def test_gather_sketch_chooses_mask_values_and_default_from_the_key():
     gather = _Gather(("c", "a", "_"), [3], [None, "_"])
     gather.add_values(Found("tokens", ("a", "b", "c"), "str", 1))
     gather.add_mask(Found("not_b", (True, False, True), "bool", 1))
-    node = gather.offer(Found("key", (1, 2, 0), "num", 1))     # a->1, b->2, c->0
-    assert isinstance(node, sops.Aggregate) and node.default == "_"
+    size, node = gather.offer(Found("key", (1, 2, 0), "num", 1))     # a->1, b->2, c->0
+    assert isinstance(node, sops.Aggregate) and node.default == "_" and size == 1 + 1 + 3 + 1 + 2
     assert isinstance(node.selector, sops.SelectorAnd) and node.selector.right.keys == "not_b"
     assert gather.offer(Found("key2", (0, 1, 2), "num", 1)) is None   # a would land on "c"
     assert gather.offer(Found("key3", (1, 1, 0), "num", 1)) is not None   # the mask drops b

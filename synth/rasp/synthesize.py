@@ -56,6 +56,7 @@ class Budget:
 class Synthesized:
     text: str | None            # the program's RASP text; None: nothing found within the budget
     stats: Stats
+    size: int | None = None     # its primitives as the search built it (a block counts one)
 
 
 def synthesize(examples: Seq[Example], budget: Budget = Budget(),
@@ -70,7 +71,7 @@ def synthesize(examples: Seq[Example], budget: Budget = Budget(),
                            seconds=budget.seconds, max_terms=budget.max_terms, stats=stats)
     if text is None:        # out of budget: a chain found but not yet due is still a program
         text = space.level_done(budget.max_size + 1_000)
-    return Synthesized(text, stats)
+    return Synthesized(text, stats, space.size if text is not None else None)
 
 
 def check_examples(examples: Seq[Example], where=None) -> list[Example]:
@@ -105,7 +106,9 @@ class _Space:
                                "booleans)", found=", ".join(sorted({type(v).__name__ for o in
                                                                     self.target for v in o})))
         self.batch = batch.Batch(tuple(self.inputs))
-        self.pending: list[tuple[int, sops.SOp]] = []      # (size, if-chain) found, not yet due
+        # (due, size, program) found by a sketch or chain, not yet due: see level_done
+        self.pending: list[tuple[int, int, sops.SOp]] = []
+        self.size: int | None = None                       # the accepted program's size
         self.name = name
         self.input_atoms = sorted(set(itertools.chain(*self.inputs)), key=repr)
         self.output_atoms = sorted(set(itertools.chain(*self.target)), key=repr)
@@ -136,13 +139,13 @@ class _Space:
 
     def goal(self, found: Found):
         if found.kind == self.target_kind and found.value == self.flat_target:
-            return self.accept(found.term)
+            return self.accept(found.term, found.size)
         if found.kind == self.target_kind and found.size == 1:
             self.gather.add_values(found)
         if found.kind == "bool" and found.size <= MASK_SIZE:
             self.gather.add_mask(found)
-        if found.kind == "num" and (node := self.gather.offer(found)) is not None:
-            bisect.insort(self.pending, (found.size, node), key=lambda c: c[0])
+        if found.kind == "num" and (program := self.gather.offer(found)) is not None:
+            bisect.insort(self.pending, (found.size, *program), key=lambda c: c[0])
         if found.kind == "bool" and self.cases is not None:
             chain = self.cases.offer(found.term, found.size, np.array(found.value, dtype=bool))
             if chain is not None:
@@ -150,19 +153,22 @@ class _Space:
         return None
 
     def level_done(self, size: int):
-        """An if-chain counts as big as its largest condition: it is taken once every term of
-        that size has been tried, so a single term of the same size is preferred."""
+        """A program assembled from parts (an if-chain, a gather) is due at the size of its
+        largest enumerated part (a condition, the key): it is taken once every term of that
+        size has been tried, so a single term of the same size is preferred."""
         while self.pending and self.pending[0][0] <= size:
-            if (text := self.accept(self.pending.pop(0)[1])) is not None:
+            _, program_size, node = self.pending.pop(0)
+            if (text := self.accept(node, program_size)) is not None:
                 return text
         return None
 
-    def accept(self, node):
+    def accept(self, node, size: int):
         """The node's program text if the reference semantics agrees on every example."""
         text = to_text(node, self.name)
         try:
             program = evaluate(run_text(text, "<synthesized>"), self.name)
             if all(run(program, x).values == y for x, y in zip(self.inputs, self.target)):
+                self.size = size
                 return text
         except SynthError:
             pass
@@ -296,8 +302,9 @@ class _Gather:
         self.masks.append(found)
         self.mask_rows = np.vstack([self.mask_rows, np.array(found.value, dtype=bool)])
 
-    def offer(self, key: Found) -> sops.SOp | None:
-        """The program with `key` as K, if some mask, values and default complete it."""
+    def offer(self, key: Found) -> tuple[int, sops.SOp] | None:
+        """The program with `key` as K, if some mask, values and default complete it, and its
+        size."""
         k = np.asarray(key.value, dtype=float)
         valid = (k >= 0) & (k < self.limit) & (k == np.floor(k))
         if not valid.any():
@@ -309,11 +316,13 @@ class _Gather:
                 allowed = fits & need[names]
                 if not need[np.bincount(names[allowed], minlength=self.n) == 0].any():
                     if (mask := self._mask(valid & ~allowed, allowed, names, need)) is not False:
-                        return self._build(key.term, mask, values.term, default)
+                        size = key.size + values.size + 3 + (0 if mask is None else mask.size + 2)
+                        return size, self._build(key.term, mask and mask.term, values.term,
+                                                 default)
         return None
 
     def _mask(self, forbidden, allowed, names, need):
-        """None (no mask), a mask term, or False: what keeps exactly one allowed key per
+        """None (no mask), a mask (Found), or False: what keeps exactly one allowed key per
         needed position and no forbidden key."""
         one_each = np.zeros((self.n, self.n), dtype=int)
         one_each[np.flatnonzero(allowed), names[allowed]] = 1
@@ -321,7 +330,7 @@ class _Gather:
             return None
         counts = self.mask_rows.astype(int) @ one_each
         ok = ~(self.mask_rows & forbidden).any(axis=1) & (counts == need).all(axis=1)
-        return self.masks[int(np.argmax(ok))].term if ok.any() else False
+        return self.masks[int(np.argmax(ok))] if ok.any() else False
 
     @staticmethod
     def _build(key, mask, values, default):
@@ -357,7 +366,8 @@ class _Cases:
                         new = True
         return self.chain() if new else None
 
-    def chain(self) -> tuple[int, sops.SOp] | None:
+    def chain(self) -> tuple[int, int, sops.SOp] | None:
+        """The chain whose largest condition is smallest: (that size, its own size, chain)."""
         best = None
         for order in itertools.permutations(self.values):
             parts = [self.found.get((frozenset(order[:i]), v)) for i, v in enumerate(order[:-1])]
@@ -367,13 +377,13 @@ class _Cases:
                     node = order[-1]
                     for value, (_, condition) in reversed(list(zip(order[:-1], parts))):
                         node = sops.Map("if", (condition, value, node))
-                    best = (size, node)
+                    best = (size, sum(p[0] for p in parts) + len(parts), node)
         return best
 
 
 @lru_cache(maxsize=1)
 def _blocks() -> dict:
-    """The building blocks' names and values (s-ops, selectors, one-argument functions)."""
+    """The building blocks' names and values (s-ops, selectors, functions)."""
     env = run_file(BLOCKS)
     return {k: v for k, v in env.names.items()
             if isinstance(v, (sops.SOp, sops.Selector, Function))}
@@ -402,7 +412,7 @@ class Report:
     def to_json(self) -> dict:
         headline = self.exhaustive or self.on_examples
         return {"name": self.name, "found": self.result.text is not None,
-                "program": self.result.text, "lines": self.lines,
+                "program": self.result.text, "lines": self.lines, "size": self.result.size,
                 "accuracy": None if headline is None else headline.share,
                 "seconds": round(self.seconds, 3),
                 "exhaustive": self.exhaustive and self.exhaustive.to_json(),
@@ -416,8 +426,9 @@ class Report:
     def describe(self) -> str:
         """The program, then what backs it, for people."""
         lines = [self.result.text.rstrip("\n"), "",
-                 f"# {self.lines} line{'s' * (self.lines != 1)}, found in {self.seconds:.1f} s "
-                 f"({self.result.stats.tried} terms tried, size {self.result.stats.size})"]
+                 f"# {self.lines} line{'s' * (self.lines != 1)}, {self.result.size} primitives, "
+                 f"found in {self.seconds:.1f} s ({self.result.stats.tried} terms tried, up to "
+                 f"size {self.result.stats.size})"]
         for a in (self.exhaustive, self.longer, self.on_examples):
             if a is not None:
                 lines.append(f"# accuracy {100 * a.share:.1f}% ({a.correct}/{a.total}), {a.how}")
