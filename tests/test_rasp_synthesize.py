@@ -105,8 +105,8 @@ MOST_FREQ = (
 def test_most_freq_is_found_through_the_gather_sketch_and_exhaustively_right():
     report = synthesize_task("most_freq", SMALL, exhaustive_length=3)
     assert report.result.text == MOST_FREQ
-    # key rank_where(-count_same, first(tokens)) 5, mask first(tokens) 2, values tokens 1, and
-    # aggregate, select, indices, and, select, True-less where: 13 as the search counts
+    # as the search counts: key rank_where(-count_same, first(tokens)) 5, mask first(tokens) 2,
+    # values tokens 1; aggregate, select and indices 3; the mask's select and the `and` 2
     assert (report.lines, report.result.size) == (4, 13)
     assert (report.exhaustive.correct, report.exhaustive.total) == (84, 84)
     assert report.longer.correct == report.longer.total == 200

@@ -291,12 +291,15 @@ class _Gather:
         self.n = len(target)
         self.needs = [(d, self.target != (codes[d] if d in codes else -1)) for d in defaults]
         self.values: list[Found] = []                      # V candidates
+        self._value_codes: list[np.ndarray] = []
         self.masks: list[Found] = []                       # b candidates
         self.mask_rows = np.zeros((0, self.n), dtype=bool)
 
     def add_values(self, found: Found) -> None:
-        self.values.append(found)
-        self._value_codes = [self.code(v.value) for v in self.values]
+        codes = self.code(found.value)
+        if np.isin(codes, self.target).any():     # else no key could ever be allowed
+            self.values.append(found)
+            self._value_codes.append(codes)
 
     def add_mask(self, found: Found) -> None:
         self.masks.append(found)
