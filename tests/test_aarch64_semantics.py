@@ -581,7 +581,7 @@ TEMPLATES = {
                "and {V}.8b, {V}.8b, {V}.8b", "add {DI}, {DI}, {DI}", "sub {DI}, {DI}, {DI}",
                *[f"{op} {{V}}.{a}, {{V}}.{a}" for op in ("neg", "abs") for a in ("16b", "8h", "2d", "2s")],
                "not {V}.16b, {V}.16b", "mvn {V}.8b, {V}.8b", "cnt {V}.16b, {V}.16b",
-               "cnt {V}.8b, {V}.8b", "cmeq {V}.4s, {V}.4s, #0", "cmlt {V}.8h, {V}.8h, #0",
+               "cnt {V}.8b, {V}.8b", "cmeq {V}.4s, {V}.4s, #0", "cmlt {V}.8h, {V}.8h, #0", "cmle {V}.4s, {V}.4s, #0",
                "cmgt {V}.2d, {V}.2d, #0",
                *[f"{op} {{V}}.{a}, {{V}}.{a}, {s}" for op, a, s in
                  (("shl", "4s", 3), ("shl", "16b", 7), ("ushr", "4s", 32), ("ushr", "8h", 1),
