@@ -1,9 +1,10 @@
-"""Why Dyck-2 is out of the RASP enumerator's reach: a Dyck-2 program built from the search's
-own leaves and productions (so its size is the size the enumerator gives it), checked against
-the task's oracle, beside how far the enumerator gets on the task's examples.
+"""Why Dyck-2 is out of the RASP enumerator's reach: Dyck-2 programs built from the search's
+own leaves and productions (so their size is the size the enumerator gives them), checked
+against the task's oracle, beside how far the enumerator gets on the task's examples.
 
-The program is the paper's (depth, each closer's level, the previous position on its level,
-whether its bracket type differs), written with the shared blocks where they apply. Each
+Two programs: the paper's (depth, each closer's level, the previous position on its level,
+whether its bracket type differs) and a smaller one (closers outnumbering openers within a
+group of the same nesting level and bracket type), written with the shared blocks. Each
 production is applied to its arguments' values exactly as the search would; the result is
 compared with the oracle on every input of length 1..7 over ( ) { } and on the 24 examples
 the search gets. Size is a tree's, as the enumerator counts (a leaf or block one, each
@@ -49,24 +50,34 @@ class Built:
 
 
 def dyck2_terms(space):
-    """The F condition and the T condition of the chain F / T / P."""
-    leaf = {type(n).__name__ + str(i): Built(space, n, v, 1, [])
-            for i, (n, v) in enumerate(space.leaves())}
-    tokens = next(b for b in leaf.values() if type(b.node).__name__ == "Tokens")
-    up_to = next(Built(space, n, v, 1, []) for n, v in space.leaves()
-                 if n is S._blocks()["up_to"])
+    """Two Dyck-2 programs, each as (F condition, T condition) of the chain F / T / P."""
+    leaves = {n: Built(space, n, v, 1, []) for n, v in space.leaves()}
+    tokens = next(b for n, b in leaves.items() if type(n).__name__ == "Tokens")
+    up_to = leaves[S._blocks()["up_to"]]
     opens = tokens("=='('")("or", tokens("=='{'"))
     closes = tokens("==')'")("or", tokens("=='}'"))
     depth = opens("indicator")("prefix_sum[num]")("-", closes("indicator")("prefix_sum[num]"))
+    t = depth("==0")
+
+    # The paper's: each closer's opener is the previous position on its level; F once a
+    # closer's opener has the other bracket type, or the depth is negative.
     level = depth("+", closes("indicator"))          # a closer counts at its opener's depth
     same = level("select==", level)
     place = same("sel and", up_to)("selector_width")  # how many on this level up to here
     previous = same("sel and", place("select==", place("+-1")))
     kind = tokens("=='('")("or", tokens("==')'"))("indicator")
     mismatch = closes("and", previous("aggregate", kind)("==", kind)("not"))
-    f = depth("<0")("or", mismatch)("ever[bool]")
-    t = depth("==0")
-    return f, t
+    paper = depth("<0")("or", mismatch)("ever[bool]")
+
+    # Smaller, found for this benchmark: group positions by (nesting level, bracket type), an
+    # opener and its closer sharing a group; F once some group has had more closers than
+    # openers (round(mean) > 0 exactly when more than half are closers, as Dyck-1's program
+    # found by the search uses it). A wrong closer is the first closer too many in its group.
+    low = depth("-", opens("indicator"))              # min(depth before, depth after)
+    kind = tokens("=='('")("or", tokens("==')'"))
+    group = low("select==", low)("sel and", kind("select==", kind)("sel and", up_to))
+    grouped = group("aggregate", closes("indicator"))("round")("ever[num]")
+    return {"paper": (paper, t), "grouped": (grouped, t)}
 
 
 def main() -> None:
@@ -76,29 +87,31 @@ def main() -> None:
     task = tasks.task("dyck2")
     examples = S.check_examples(task.examples())
     space = S._Space(examples, "dyck2")
-    f, t = dyck2_terms(space)
-    chain = S.sops.Map("if", (f.node, "F", S.sops.Map("if", (t.node, "T", "P"))))
     inputs = list(task.all_inputs(7))
-    got = Batch(tuple(inputs)).evaluate(chain, {})
-    expected = [v for x in inputs for v in task.function(list(x))]
-    exhaustive = got == tuple(expected)
-    on_examples = space.accept(chain) is not None
-    print(f"hand-built Dyck-2: F condition size {f.size}, T condition size {t.size}; "
-          f"exhaustive 1..7 ({len(inputs)} inputs): {exhaustive}; examples: {on_examples}")
-    for o in sorted(set(f.over + t.over)):
-        print("  outside the caps:", o)
+    expected = tuple(v for x in inputs for v in task.function(list(x)))
+    programs = {}
+    for name, (f, t) in dyck2_terms(space).items():
+        chain = S.sops.Map("if", (f.node, "F", S.sops.Map("if", (t.node, "T", "P"))))
+        exhaustive = Batch(tuple(inputs)).evaluate(chain, {}) == expected
+        programs[name] = {"f_size": f.size, "t_size": t.size, "exhaustive_1_7": exhaustive,
+                          "on_examples": space.accept(chain, 0) is not None,
+                          "outside_caps": sorted(set(f.over + t.over))}
+        print(f"{name}: F condition size {f.size}, T condition size {t.size}; exhaustive "
+              f"1..7 ({len(inputs)} inputs): {exhaustive}; examples: "
+              f"{programs[name]['on_examples']}")
+        for o in programs[name]["outside_caps"]:
+            print("  outside the caps:", o)
+    biggest = max(p["f_size"] for p in programs.values())
 
     kept = collections.Counter()
     stats = S.Stats()
     start = time.monotonic()
     enumerate_terms(space.leaves(), space.productions(), space.kind_of, space.key,
-                    lambda found: kept.update([found.size]), max_size=f.size,
+                    lambda found: kept.update([found.size]), max_size=biggest,
                     seconds=args.seconds, stats=stats)
     print(f"enumerator in {time.monotonic() - start:.0f} s: size {stats.size} under way, "
           f"{stats.tried} terms tried; kept per size {dict(sorted(kept.items()))}")
-    print(json.dumps({"f_size": f.size, "t_size": t.size, "exhaustive_1_7": exhaustive,
-                      "inputs": len(inputs), "on_examples": on_examples,
-                      "outside_caps": sorted(set(f.over + t.over)),
+    print(json.dumps({"programs": programs, "inputs": len(inputs),
                       "enumerator": {"seconds": args.seconds, "size_reached": stats.size,
                                      "tried": stats.tried,
                                      "kept_per_size": dict(sorted(kept.items()))}}))
