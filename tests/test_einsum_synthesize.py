@@ -404,6 +404,27 @@ def test_marginals_reject_a_wrong_partition_and_keep_the_right_one():
     assert not marginals.partition(layout, (0, 1, 0, 2))    # ab,ac: a different total
 
 
+@pytest.mark.parametrize("shapes", [[(3, 3)] * 7, [(2, 3), (3, 3, 2), (2, 3)], [(3, 3), (3, 3, 3), (3, 3)]])
+def test_marginals_in_order_steps_equal_one_einsum_over_the_enumeration(shapes):
+    """_in_order remembers steps across consecutive partitions; along a real enumeration (with
+    diagonals and hyperedges allowed), every contraction it makes, total or kept terms, equals
+    numpy's over all operands at once."""
+    from synth.einsum.candidates import _partitions, _Piece
+    arrays = [rand(*s) for s in shapes]
+    marginals = Marginals(arrays, np.zeros((2, 2)), rtol=1e-9)
+    layout = tuple(tuple(((n,),) for n in s) for s in shapes)
+    pieces = [_Piece(k, a, (n,)) for k, s in enumerate(shapes) for a, n in enumerate(s)]
+    checked = 0
+    for classes, _ in itertools.islice(_partitions(pieces, 3, lambda: False), 3000):
+        marginals.partition(layout, classes)
+        operands = [x for array, ix in zip(arrays, marginals.operands) for x in (array, ix)]
+        for keep in ([], [classes[0]], [classes[-1], classes[0]] if classes[-1] != classes[0] else []):
+            got = marginals._in_order(list(keep))
+            np.testing.assert_allclose(got, np.einsum(*operands, keep), rtol=1e-12, atol=1e-12)
+            checked += 1
+    assert checked >= 30
+
+
 def test_marginals_stand_aside_for_nan():
     a, b = rand(2, 2), rand(2, 2)
     a[0, 0] = np.nan
