@@ -20,7 +20,7 @@ import struct
 import z3
 
 from synth.dsl.asm.ast import Hole, Imm, Instruction, Keyword, Mem, Reg, RegList, Shift, Sym
-from synth.transpile.machine import Exit, Semantics, State, symbol, unsupported
+from synth.transpile.machine import Exit, Semantics, State, arithmetic_shift, symbol, unsupported
 
 WIDTHS: dict[str, int] = {**{f"x{i}": 64 for i in range(31)}, "sp": 64,
                           **{f"v{i}": 128 for i in range(32)}, **{f: 1 for f in "nzcv"}}
@@ -307,7 +307,7 @@ def _cond(op) -> str:
 # ---------------------------------------------------------------------------------------------
 # Operands: shifted and extended registers, immediates, addresses
 
-_SHIFTS = {"lsl": lambda v, a: v << a, "lsr": z3.LShR, "asr": lambda v, a: v >> a,
+_SHIFTS = {"lsl": lambda v, a: v << a, "lsr": z3.LShR, "asr": arithmetic_shift,
            "ror": z3.RotateRight}
 _EXTENDS = {f"{s}xt{u}": (s == "s", bits) for s in "us" for u, bits in
             (("b", 8), ("h", 16), ("w", 32), ("x", 64))}
@@ -977,7 +977,7 @@ _LANEWISE = {
     "cmhs": (lambda a, b: _mask(z3.UGE(a, b), a.size()), False),
     "cmtst": (lambda a, b: _mask(a & b != 0, a.size()), False),
     "shl": (lambda a, b: a << b, False), "ushr": (z3.LShR, False),
-    "sshr": (lambda a, b: a >> b, False),
+    "sshr": (arithmetic_shift, False),
     "cnt": (_popcount, False),
     "bsl": (lambda d, a, b: (a & d) | (b & ~d), True),
     "bit": (lambda d, a, b: (a & b) | (d & ~b), True),

@@ -35,6 +35,20 @@ def unsupported(instr: Instruction, text: str, file: str = "<string>", why: str 
                                   where=Location(file, instr.line or None), found=repr(text))
 
 
+def arithmetic_shift(a: z3.BitVecRef, b) -> z3.BitVecRef:
+    """a >> b (arithmetic; by the width or more, all sign bits), for both ISAs. By a constant it
+    is written as extract and sign-extend (the same value), the form Z3's simplifier gives
+    every sign extension, so that a value sign-extended one way (sxtl, a lane) and shifted the
+    other (slli/srai) are one term, and a multiplication they feed is not bit-blasted to
+    prove them equal."""
+    amount = z3.simplify(b) if isinstance(b, z3.ExprRef) else b
+    k = amount.as_long() if isinstance(amount, z3.BitVecNumRef) else amount
+    if not isinstance(k, int):
+        return a >> b
+    k = min(k, a.size() - 1)
+    return z3.SignExt(k, z3.Extract(a.size() - 1, k, a)) if k else a
+
+
 def symbol(name: str) -> z3.BitVecRef:
     """The address of a symbol: one free constant per name, the same in every State."""
     return z3.BitVec(f"sym!{name}", 64)

@@ -30,7 +30,7 @@ import z3
 from synth.dsl.asm import format_instruction
 from synth.dsl.asm.ast import Hole, Imm, Instruction, Keyword, Label, Listing, Mem, Reg, Sym
 from synth.errors import SynthError
-from synth.transpile.machine import Exit, Semantics, State, symbol, unsupported
+from synth.transpile.machine import Exit, Semantics, State, arithmetic_shift, symbol, unsupported
 
 WIDTHS = {**{f"x{i}": 64 for i in range(1, 32)}, **{f"f{i}": 64 for i in range(32)}}
 
@@ -234,24 +234,12 @@ def _shift(op):
     return lambda a, b: op(a, b & (a.size() - 1))
 
 
-def _arithmetic_shift(a, b):
-    """a >> b; by a constant written as extract and sign-extend, the same value in the form
-    Z3's simplifier gives sign extensions, so that a lane extracted by slli/srai matches the
-    other ISA's sign-extended lane term for term (else a multiplication fed by it is
-    bit-blasted, and times out)."""
-    amount = z3.simplify(b & (a.size() - 1))
-    if z3.is_bv_value(amount) and amount.as_long() > 0:
-        k = amount.as_long()
-        return z3.SignExt(k, z3.Extract(a.size() - 1, k, a))
-    return a >> amount
-
-
 # Division by zero and signed overflow give the spec's results without trapping: x/0 = -1 (all
 # ones, also unsigned), x%0 = x; z3's bvsdiv and bvsrem already wrap INT_MIN/-1 to INT_MIN, 0.
 _ALU = {
     "add": operator.add, "sub": operator.sub, "and": operator.and_, "or": operator.or_,
     "xor": operator.xor, "sll": _shift(operator.lshift), "srl": _shift(z3.LShR),
-    "sra": _arithmetic_shift, "mul": operator.mul,
+    "sra": _shift(arithmetic_shift), "mul": operator.mul,
     "mulh": _mulh(True, True), "mulhsu": _mulh(True, False), "mulhu": _mulh(False, False),
     "div": lambda a, b: z3.If(b == 0, -1, a / b),
     "divu": lambda a, b: z3.If(b == 0, -1, z3.UDiv(a, b)),
