@@ -217,3 +217,34 @@ def test_an_aarch64_target_may_not_base_an_access_on_a_misaligned_sp():
     moved = check_block(RV, A64, source, block(frame.format(n=12, k=4), "aarch64"), live, out)
     assert isinstance(moved, Counterexample)
     assert "the target runs (no fault" in moved.describe()
+
+
+def test_a_jump_to_a_label_of_the_function_owes_no_abi_representation():
+    # lower_bound at -O2: int arguments live across `b .L12` need not be sign-extended there
+    # (only where control leaves for code outside the listing); every block is proved.
+    from synth.transpile import transpile
+    text = """\t.text
+\t.global\tlower_bound
+\t.type\tlower_bound, %function
+lower_bound:
+\tmov\tx5, x0
+\tmov\tw0, 0
+\tb\t.L12
+.L13:
+\tasr\tw3, w3, 1
+\tldr\tw4, [x5, w3, sxtw 2]
+\tcmp\tw4, w2
+\tblt\t.L15
+\tmov\tw1, w3
+.L12:
+\tadd\tw3, w1, w0
+\tcmp\tw1, w0
+\tbgt\t.L13
+\tret
+.L15:
+\tadd\tw0, w3, 1
+\tb\t.L12
+\t.size\tlower_bound, .-lower_bound
+"""
+    report = transpile(text, "aarch64", "riscv64", sketch=False)[1]
+    assert {b.block: b.status for b in report.blocks if b.status != "proved"} == {}

@@ -279,7 +279,10 @@ class Transpiler:
             target = regs.registers[r]
             result += self.upper_halves(regs, r, target, bits, f"live at the end of block {block.name}")
             bits = min(bits, self.src.widths[r], self.dst.widths[target])
-            boundary = r in returns_or_args and exit is not None and (
+            # leaving for code outside the listing (a return, a library call or tail call; not
+            # a jump to a label of this function): there the target ABI's representation holds
+            local = exit is not None and exit.target in {b.label for b in function.blocks}
+            boundary = r in returns_or_args and exit is not None and not local and (
                 exit.kind == "return" or (exit.kind in ("call", "jump") and plain(exit.target) not in self.functions))
             result.append(verify.Obligation(r, target, bits,
                                             abi.representation(self.dst.isa, target, bits, boundary)))
