@@ -4,8 +4,11 @@ The search (synth/search/enumeration.py) grows s-op and selector terms bottom-up
 keeping one term per behaviour on the examples. What it may build is RASP's own primitive set
 (elementwise maps with constants taken from the examples, select, and/or/not of selectors,
 aggregate, selector_width) and the general building blocks of library/blocks.rasp; it sees the
-examples only, never a task's name. A categorical target with few values (T/F/P) is also met
-by a chain `c1 if b1 else (c2 if b2 else c3)` once booleans b1, b2 matching its cases are found.
+examples only, never a task's name. Two kinds of program are assembled from parts instead of
+grown whole: a gather `aggregate(select(K, indices, ==) [and mask], V, default)`, whose key K
+is any term the search keeps and whose other parts the examples decide (_Gather), and, for a
+categorical target with few values (T/F/P), a chain `c1 if b1 else (c2 if b2 else c3)` once
+booleans b1, b2 matching its cases are found (_Cases).
 
 The found graph is written as RASP text (program.py), parsed and run again on the examples, so
 the text printed is the program that was checked.
