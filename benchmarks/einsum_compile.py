@@ -148,7 +148,8 @@ def _time_alternately(functions, arrays, repeats: int, batch_seconds: float = 0.
 
     A measurement times a batch of calls (each blocked on), enough for `batch_seconds`, so
     microsecond kernels are not lost in timer noise; batches alternate between the functions,
-    each going first every other round, so that load from other processes hits both alike.
+    each in each position equally often (rotated every round, the direction reversed every
+    other turn), so that load from other processes and the order itself hit all alike.
     """
     calls = 1
     for f in functions:
@@ -157,9 +158,11 @@ def _time_alternately(functions, arrays, repeats: int, batch_seconds: float = 0.
             f(*arrays).block_until_ready()
             calls = max(calls, int(batch_seconds / max(time.perf_counter() - start, 1e-7)))
     times = [[] for _ in functions]
+    n = len(functions)
     for round_ in range(repeats):
         order = list(zip(functions, times))
-        for f, ts in order if round_ % 2 == 0 else reversed(order):
+        order = order[round_ % n:] + order[:round_ % n]
+        for f, ts in order if (round_ // n) % 2 == 0 else reversed(order):
             start = time.perf_counter()
             for _ in range(calls):
                 f(*arrays).block_until_ready()
