@@ -213,3 +213,9 @@ def test_a_vectorised_loop_transpiles_proved_and_runs(capsys, tmp_path):
     out, err = capsys.readouterr()
     assert code == 0, (out, err)
     assert "6 blocks, 6 proved" in out and "run: same output" in out
+
+
+def test_fp_arguments_of_an_unknown_callee_are_owed_at_64_bits():
+    # a call through a register may read every argument register; an FP argument is a float
+    # or a double (abi fp_arg_bits), so no upper half is owed and the block is proved
+    assert [b.status for b in report("\tldr\td0, [x1]\n\tblr\tx2\n\tret").blocks] == ["proved", "proved"]

@@ -100,6 +100,7 @@ main:
 
 def test_a_register_the_callee_leaves_alone_is_owed_across_the_call():
     from dataclasses import replace
+
     from synth.dsl.asm import format_instruction
     from synth.dsl.asm.ast import Imm
     from synth.transpile import guesser, semantics
@@ -248,3 +249,14 @@ lower_bound:
 """
     report = transpile(text, "aarch64", "riscv64", sketch=False)[1]
     assert {b.block: b.status for b in report.blocks if b.status != "proved"} == {}
+
+
+def test_an_integer_homed_in_an_fp_register_is_not_nan_boxed():
+    from synth.dsl.asm import parse as parse_listing
+    from synth.transpile.aarch64_to_riscv64 import AArch64ToRiscv64
+    from synth.transpile.pipeline import Transpiler
+    listing = parse_listing("\t.text\n", "aarch64")
+    t = Transpiler(listing, AArch64ToRiscv64(listing), A64, RV)
+    assert t.representation("x9", "f31", 32, False) is None        # moved with fmv, bit for bit
+    assert t.representation("v0", "f10", 32, False) == "ones"      # a single, NaN-boxed
+    assert t.representation("x0", "x10", 32, True) == "sign"

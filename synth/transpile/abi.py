@@ -23,12 +23,16 @@ ABI = {
                     | {f"v{i}" for i in list(range(8)) + list(range(16, 32))},
                     # AAPCS64 keeps only the low 64 bits of v8-v15 across a call
                     callee_saved_bits={f"v{i}": 64 for i in range(8, 16)},
+                    # an FP argument is a float or a double (long double and vector arguments,
+                    # 128 bits in q registers, are not supported: LP64D passes them otherwise)
+                    fp_arg_bits=64,
                     variadic_fp_in_int=False, frame=("sp", "x29"), link="x30"),
     "riscv64": dict(int_args=_X[10:18], fp_args=[f"f{i}" for i in range(10, 18)],
                     int_returns=["x10", "x11"], fp_returns=["f10", "f11"],
                     caller_saved={"x1", "x5", "x6", "x7", *_X[10:18], *_X[28:32]}
                     | {f"f{i}" for i in list(range(0, 8)) + list(range(10, 18)) + list(range(28, 32))},
-                    callee_saved_bits={}, variadic_fp_in_int=True, frame=("x2", "x8"), link="x1"),
+                    callee_saved_bits={}, fp_arg_bits=64, variadic_fp_in_int=True, frame=("x2", "x8"),
+                    link="x1"),
 }
 
 

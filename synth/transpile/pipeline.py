@@ -114,16 +114,18 @@ class Transpiler:
     def call_demand(self, exit: Exit, function: cfg.Function | None = None,
                     block: cfg.Block | None = None) -> dataflow.Demand:
         a = self._abi(self.src.isa)
+        # every argument register, an FP one as wide as an FP argument can be
+        everything = {**{r: self.src.widths[r] for r in a["int_args"]},
+                      **{r: min(a["fp_arg_bits"], self.src.widths[r]) for r in a["fp_args"]}}
         if exit.register_target is not None or exit.target is None:
-            return {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
+            return everything
         name = plain(exit.target)
         if name in self.functions:
-            everything = {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
             entry = self.entry_demand.get(name, everything)
             return {r: w for r, w in entry.items() if r in everything}
         sig = self.signature_at(exit, function, block)
         if sig is None:
-            return {r: self.src.widths[r] for r in a["int_args"] + a["fp_args"]}
+            return everything
         # the arguments in registers; those on the stack are memory, which is compared whole
         return {r: bits for r, bits in self.arguments(self.src.isa, sig) if isinstance(r, str)}
 
@@ -285,8 +287,16 @@ class Transpiler:
             boundary = r in returns_or_args and exit is not None and not local and (
                 exit.kind == "return" or (exit.kind in ("call", "jump") and plain(exit.target) not in self.functions))
             result.append(verify.Obligation(r, target, bits,
-                                            abi.representation(self.dst.isa, target, bits, boundary)))
+                                            self.representation(r, target, bits, boundary)))
         return result
+
+    def representation(self, r: str, target: str, bits: int, boundary: bool) -> str | None:
+        """abi.representation of source register r's value in its target register; an integer
+        register homed in an FP one (a guesser out of integer registers) is kept there bit for
+        bit, not NaN-boxed as a single would be."""
+        if r.startswith("x") and target.startswith("f"):
+            return None
+        return abi.representation(self.dst.isa, target, bits, boundary)
 
     def upper_halves(self, regs: RegisterMap, r: str, target: str, bits: int, where: str) -> list:
         """The obligation on the bits of r above its target register's width (AArch64's v
@@ -320,7 +330,7 @@ class Transpiler:
             except SynthError as e:
                 return Unknown(e.message())
             bits = min(bits, self.src.widths[r], self.dst.widths[target])
-            entry[r] = (target, bits, abi.representation(self.dst.isa, target, bits, False))
+            entry[r] = (target, bits, self.representation(r, target, bits, False))
         return entry, out
 
     def verify(self, function: cfg.Function, block: cfg.Block, guess: BlockGuess, regs: RegisterMap,
