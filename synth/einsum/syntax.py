@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import lark
 
 from synth.dsl.grammar import location, parse_tree, transform
-from synth.einsum.ast import (KINDS, REDUCTIONS, Anonymous, Axis, Ellipsis_, Expr, Group, Pattern, Unit,
-                              anonymous_of, axes_of, has_ellipsis)
+from synth.einsum.ast import REDUCTIONS, Anonymous, Axis, Ellipsis_, Expr, Group, Pattern, Unit, axes_of, has_ellipsis
 from synth.errors import ArityError, Location, NameError_, ParseError
 
 
@@ -70,7 +69,7 @@ def _plain_numpy(text: str) -> Expr | None:
 def _numpy_subscripts(text: str) -> Pattern:
     if "." not in text:
         return tuple(map(_LETTER_AXES.__getitem__, text))
-    return tuple(_LETTER_AXES[s] if s in _LETTER_AXES else _ELLIPSIS for s in _SUBSCRIPT.findall(text))
+    return tuple(_LETTER_AXES.get(s, _ELLIPSIS) for s in _SUBSCRIPT.findall(text))
 
 
 # One shared Axis per letter (frozen values, so sharing is invisible): building them is most of
