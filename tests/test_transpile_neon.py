@@ -74,6 +74,7 @@ PROVED = {
     "bytes and halfwords": "add v0.16b, v1.16b, v2.16b; sub v3.8h, v1.8h, v2.8h",
     "mla and mls": "mla v3.4s, v1.4s, v2.4s; mls v0.4s, v1.4s, v2.4s",
     "shifts": "shl v0.4s, v1.4s, 3; sshr v3.4s, v2.4s, 4; ushr v2.8h, v2.8h, 1",
+    "shifts by a whole lane": "ushr v0.2d, v1.2d, 64; sshr v3.2d, v2.2d, 64; ushr v1.4s, v1.4s, 32",
     "compares with zero": "cmeq v0.4s, v1.4s, #0; cmlt v3.4s, v2.4s, #0",
     "bitwise and bsl": "and v0.16b, v1.16b, v2.16b; eor v3.16b, v3.16b, v1.16b; bsl v3.16b, v1.16b, v2.16b",
     "widening": "sxtl v0.4s, v1.4h; uxtl2 v3.8h, v2.16b",

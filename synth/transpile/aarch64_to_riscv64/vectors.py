@@ -205,9 +205,15 @@ class VectorRules:
         self.lanewise(d, (n,), fn)
 
     def _shift(self, d, n, amount: Imm, mnemonic: str, ext: str | None) -> None:
+        # a right shift by a whole 64-bit lane (ushr v.2d, 64) leaves zeros or sign bits;
+        # RISC-V encodes amounts up to 63
+        k = amount.value
+
         def fn(a):
-            if amount.value:
-                self.emit(mnemonic, a, a, amount.value)
+            if k >= 64 and mnemonic == "srli":
+                self.emit("mv", a, "zero")
+            elif k:
+                self.emit(mnemonic, a, a, min(k, 63))
             return a
         self.lanewise(d, (n,), fn, ext=ext)
 
