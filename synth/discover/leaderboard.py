@@ -69,7 +69,8 @@ def evaluate_baseline(name: str, tasks: Sequence[Task]) -> Entry:
     grid = {}
     for t in tasks:
         update, state0 = optax_rule(make)
-        grid[t.name] = np.asarray(jax.jit(lambda: _problem(t).scores(update, state0, FINAL_LRS))())
+        problem = _problem(t)   # built outside the trace: the cached Problem must hold arrays, not tracers
+        grid[t.name] = np.asarray(jax.jit(lambda: problem.scores(update, state0, FINAL_LRS))())
     return _entry(name, grid)
 
 
