@@ -46,8 +46,8 @@ def write_results(out: Path, config, state: SearchState, redundancy: float, seco
         "search_tasks": {"stage1": list(config.stage1), "stage2": list(config.stage2)},
         "meta_validation_tasks": list(config.meta_validation),
         "fitness": "mean over tasks of log10(final / initial held-out loss), lower is better; "
-                   f"search: best of lr {list(SEARCH_LRS)}, seed 0, on the stage-2 tasks for the "
-                   "quarter of each batch best on the stage-1 tasks (the rest: 1 + 10**(stage-1 mean - 1)); "
+                   f"search: best of lr {list(SEARCH_LRS)}, seed 0, on every search task (stage 1 and 2) for "
+                   "the quarter of each batch best on the stage-1 tasks (the rest: 1 + 10**(stage-1 mean - 1)); "
                    f"final (best.fitness, baselines): best of lr {list(FINAL_LRS)}, mean of seeds "
                    f"{list(FINAL_SEEDS)}, on meta-validation tasks never seen in search",
     }
