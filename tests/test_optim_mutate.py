@@ -79,3 +79,27 @@ def test_random_program_defines_update():
         p = mutate.random_program(random.Random(seed))
         assert p.returns == ("update", "m", "v")
         assert p.statements[-1].target == "update" and _defined_uses_only(p)
+
+
+def test_insert_splices_the_new_value_into_a_later_use():
+    """Some insertions make a later statement read the new value: SGD reaches momentum in one step."""
+    rng = random.Random(0)
+    spliced = 0
+    for _ in range(400):
+        child = mutate.insert(SGD, rng)
+        new, update = child.statements[0], child.statements[-1]
+        if len(child.statements) == 2 and Var(new.target) in update.args:
+            spliced += 1
+            # the redirected use read one of the new statement's arguments before
+            assert any(isinstance(a, Var) and a.name in ("g", "lr") for a in new.args)
+    assert 100 < spliced < 300
+    rng = random.Random(1)
+
+    def momentum_shaped(p: Program) -> bool:   # m = interp(<m, g, a constant in some order>); update = m * lr
+        if len(p.statements) != 2:
+            return False
+        first, update = p.statements
+        names = sorted(a.name for a in first.args if isinstance(a, Var))
+        return (first.target == "m" and first.op == "interp" and names == ["g", "m"]
+                and update == Statement("update", "mul", (Var("m"), Var("lr"))))
+    assert any(momentum_shaped(mutate.insert(SGD, rng)) for _ in range(20000))

@@ -51,6 +51,12 @@ def random_statement(rng: random.Random, defined: list[str], target: str | None 
     f = FUNCTIONS[rng.choice(_BY_ARITY[arity])]
     if target is None and arity > 1 and rng.random() < _P_RECURRENCE:
         target = rng.choice(_STATE)
+        if f.name == "interp":
+            # The recurrence every stateful optimizer keeps: an exponential moving average of
+            # some value, state = interp(state, x, rate) with a rate in (0, 1). Shuffled
+            # arguments would make most interps extrapolate or forget at once.
+            rate = Const(round(10 ** rng.uniform(-3, 0), 4))
+            return Statement(target, f.name, (Var(target), Var(rng.choice(defined)), rate))
         first = Var(target)
     else:
         first = Var(rng.choice(defined))
@@ -64,12 +70,33 @@ def random_statement(rng: random.Random, defined: list[str], target: str | None 
     return Statement(target or "_new", f.name, tuple(args))
 
 
+# Share of insertions that also make a later statement read the new value (see insert).
+_P_SPLICE = 0.5
+
+
 def insert(program: Program, rng: random.Random) -> Program:
+    """A new statement at a random place; half the time spliced into the data flow.
+
+    A statement such as m = interp(m, g, 0.1) is dead until something reads m, and the search
+    would need a second, independent mutation to redirect a use of g to it (momentum is both
+    steps at once). Splicing redirects one later use of one of the new statement's arguments
+    to its result, so the insertion starts live.
+    """
     i = rng.randint(0, len(program.statements))
     s = random_statement(rng, _defined_before(program, i))
     if s.target == "_new":
         s = Statement(_fresh(program), s.op, s.args)
-    return _with(program, program.statements[:i] + (s,) + program.statements[i:])
+    later = list(program.statements[i:])
+    if rng.random() < _P_SPLICE:
+        sources = {a.name for a in s.args if isinstance(a, Var)} - {s.target}
+        uses = [(j, k) for j, t in enumerate(later) for k, a in enumerate(t.args)
+                if isinstance(a, Var) and a.name in sources]
+        if uses:
+            j, k = rng.choice(uses)
+            args = list(later[j].args)
+            args[k] = Var(s.target)
+            later[j] = Statement(later[j].target, later[j].op, tuple(args))
+    return _with(program, program.statements[:i] + (s,) + tuple(later))
 
 
 def delete(program: Program, rng: random.Random) -> Program:
