@@ -23,8 +23,9 @@ says so in the block's notes (jump tables, NaN conversions, outgoing stack areas
 printf).
 
 The block rules, one method per source mnemonic, are grouped by concern in mixins (moves,
-arithmetic, memory, tables, flags, selects, calls, floating) that translator.BlockTranslator
-combines; guesser.AArch64ToRiscv64 implements the Guesser protocol.
+arithmetic, memory, tables, flags, selects, calls, floating, vectors: NEON lanes as scalar
+code, `_v_<mnemonic>` taking precedence for instructions naming a v register) that
+translator.BlockTranslator combines; guesser.AArch64ToRiscv64 implements the Guesser protocol.
 """
 from synth.transpile.aarch64_to_riscv64.guesser import AArch64ToRiscv64
 
