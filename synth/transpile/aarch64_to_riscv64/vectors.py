@@ -371,9 +371,9 @@ class VectorRules:
         self._widen(d, n, False, True, shift)
 
     def long(self, d, n, m, signed: bool, upper: bool, base: str) -> None:
-        """The *l/*w forms: combine(acc, x, y) per lane, x the wide n's lane or a narrow lane
-        extended, y m's narrow lane extended (from the upper half for the *2 forms); acc is
-        d's lane (for the accumulating forms, which read it)."""
+        """The long and wide forms (saddl, uaddw2, smull, umlal2...): per lane, x op y with x
+        n's lane (the *w forms) or n's narrow lane extended, y m's narrow lane extended (from
+        the upper half for the *2 forms); mlal/mlsl then add it to, or take it from, d's lane."""
         e, count = shape(d)
         ext = "s" if signed else "u"
         first = count if upper else 0
