@@ -38,10 +38,14 @@ class RegisterMap:
     the guess may clobber freely (they map to no source register). `upper`: for a source
     register wider than its target register (AArch64's 128-bit v registers in RISC-V's 64-bit
     FP registers), the target register holding its bits from the target width up, where they
-    cross blocks; the verifier relates them too."""
+    cross blocks; the verifier relates them too. `spilled`: source registers kept instead in
+    the target's memory, in a slot at this byte offset of a spill area private to the function
+    (the halves without a target register; the verifier does not model the area: blocks
+    touching one are Unknown)."""
     registers: dict[str, str]
     scratch: tuple[str, ...] = ()
     upper: dict[str, str] = field(default_factory=dict)
+    spilled: dict[str, int] = field(default_factory=dict)
     callee_saved_spill: tuple[str, ...] = field(default=())   # target callee-saved regs the guess must save
 
 

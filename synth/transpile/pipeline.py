@@ -312,6 +312,9 @@ class Transpiler:
     def relation(self, function: cfg.Function, block: cfg.Block, regs: RegisterMap, live_in: dataflow.Demand,
                  live_out: dataflow.Demand):
         """(entry relation, exit obligations) of a block, or an Unknown saying why there is none."""
+        spilled = self.spilled_in(block, regs, live_in, live_out)
+        if spilled:
+            return Unknown(f"spill slots not modelled by the verifier ({', '.join(spilled)})")
         missing = sorted(set(live_in) - set(regs.registers) - FLAGS)
         if missing:
             return Unknown(f"registers {', '.join(missing)} live at entry have no target register")
@@ -332,6 +335,28 @@ class Transpiler:
             bits = min(bits, self.src.widths[r], self.dst.widths[target])
             entry[r] = (target, bits, self.representation(r, target, bits, False))
         return entry, out
+
+    def spilled_in(self, block: cfg.Block, regs: RegisterMap, live_in: dataflow.Demand,
+                   live_out: dataflow.Demand) -> list[str]:
+        """The source registers with a half in the target's spill area (RegisterMap.spilled:
+        memory the verifier would compare with the source's as any other, and which no
+        relation reaches) that the block names, or carries across its entry or exit in bits
+        that live there (a half without a target register)."""
+        if not regs.spilled:
+            return []
+
+        def in_memory(r: str, bits: int) -> bool:
+            return r not in regs.registers or bits > self.dst.widths[regs.registers[r]]
+        carried = {r for demand in (live_in, live_out) for r, bits in demand.items()
+                   if r in regs.spilled and in_memory(r, bits)}
+        named = set()
+        for instr in block.instructions:
+            try:
+                eff = dataflow.effect(self.src, instr)
+            except SynthError:
+                return sorted(regs.spilled)    # unknown effect: it may name any of them
+            named |= set(eff.reads) | set(eff.writes)
+        return sorted(set(regs.spilled) & (carried | named))
 
     def verify(self, function: cfg.Function, block: cfg.Block, guess: BlockGuess, regs: RegisterMap,
                live_in: dataflow.Demand, live_out: dataflow.Demand):

@@ -23,13 +23,20 @@ _FP_POOL = [f"f{i}" for i in range(8)] + [f"f{i}" for i in range(28, 32)]   # ft
 _INT_TEMPS = [f"x{i}" for i in range(9, 19)]                         # AArch64 caller-saved temps
 _FP_TEMPS = [f"v{i}" for i in range(16, 32)]
 _MIN_FP_SCRATCH = 1
+# A function that spills keeps more FP scratch: an instruction loads the spilled halves it
+# names (three v operands: up to six) into scratch registers, and a block's own upper halves
+# hold theirs for the rest of the block (t3_printf_many -O2's loop: 6 run out, 8 do not).
+_SPILL_FP_SCRATCH = 8
 _CALLEE_SAVED_X = frozenset(f"x{i}" for i in range(19, 29))
 
 
 class Allocation:
     """The register map of every function of a listing, and what the block rules must respect:
     `forbidden`, the target registers a caller holds across a call to the function; `high`,
-    the FP register holding the upper half of each 128-bit v register live across blocks."""
+    the FP register holding the upper half of each 128-bit v register live across blocks;
+    `spilled`, the byte offset in the function's spill area (`spill_label`) of the 16-byte
+    slot of each v register that found no FP registers (the least used): its low half at +0
+    unless the map gives it a register (v0-v15 are fixed), its upper half at +8."""
 
     def __init__(self, analysis: Analysis):
         self.analysis = analysis
@@ -37,6 +44,7 @@ class Allocation:
         self.errors: dict[str, UnsupportedInstruction] = {}
         self.forbidden: dict[str, set[str]] = {}
         self.high: dict[str, dict[str, str]] = {}
+        self.spilled: dict[str, dict[str, int]] = {}
         self._allocated = False
 
     def register_map(self, info: FunctionInfo) -> RegisterMap:
@@ -140,22 +148,25 @@ class Allocation:
                     if r not in forbidden]
         fp_pool = [r for r in _FP_POOL + [_FIXED[f"v{i}"] for i in range(8) if f"v{i}" not in used]
                    if r not in forbidden]
+        uses = _use_counts(function)
+        wide = sorted(info.wide_across - info.uniform)
+        temps_v = [r for r in _FP_TEMPS if r in used]
+        reserve, spilled = self._spills(function.name, temps_v, wide, len(fp_pool), uses)
+        wide = [r for r in wide if r not in spilled]
         for r in _FP_TEMPS:
-            if r in used:
+            if r in used and r not in spilled:
                 choice = next((p for p in fp_pool if p not in avoid.get(r, ())), None)
                 if choice is not None:
                     registers[r] = choice
                     fp_pool.remove(choice)
-        wide = sorted(info.wide_across - info.uniform)
-        high = [fp_pool.pop(0) for _ in wide[:max(0, len(fp_pool) - _MIN_FP_SCRATCH)]]
+        high = [fp_pool.pop(0) for _ in wide[:max(0, len(fp_pool) - reserve)]]
         # Integer temporaries: the most used in free integer registers, the rest homed in free
         # FP registers (moved through a scratch register around each instruction using them).
-        uses = _use_counts(function)
         temps = sorted((r for r in _INT_TEMPS if r in used), key=lambda r: (-uses.get(r, 0), r))
         for r in temps:
             choice = next((p for p in int_pool if p not in avoid.get(r, ())), None)
             if choice is None:
-                choice = next((p for p in reversed(fp_pool[_MIN_FP_SCRATCH + 1:])
+                choice = next((p for p in reversed(fp_pool[reserve + 1:])
                                if p not in avoid.get(r, ())), None)
                 if choice is not None:
                     fp_pool.remove(choice)
@@ -163,18 +174,53 @@ class Allocation:
                 continue
             registers[r] = choice
             int_pool.remove(choice)
-        missing = sorted(used - set(registers))
-        if missing or len(fp_pool) < _MIN_FP_SCRATCH:
+        missing = sorted(used - set(registers) - set(spilled))
+        if missing or len(fp_pool) < reserve:
             raise UnsupportedInstruction(
                 f"register pressure: {function.name} uses too many caller-saved registers "
-                f"to keep {_MIN_FP_SCRATCH} FP scratch register free",
+                f"to keep {reserve} FP scratch registers free",
                 found=", ".join(missing) or f"{len(fp_pool)} FP left")
         int_pool = _INT_SCRATCH + int_pool
         # a wide register without a fixed upper half takes one per block (or fails there)
         # a uniform register's upper half is its lower half's register
         self.high[function.name] = {**dict(zip(wide, high)),
                                     **{r: registers[r] for r in sorted(info.wide_across & info.uniform)}}
-        return RegisterMap(registers, tuple(int_pool + fp_pool + high), dict(self.high[function.name]))
+        self.spilled[function.name] = {r: 16 * k for k, r in enumerate(spilled)}
+        return RegisterMap(registers, tuple(int_pool + fp_pool + high), dict(self.high[function.name]),
+                           spilled=dict(self.spilled[function.name]))
+
+    def _spills(self, name: str, temps: list[str], wide: list[str], free: int,
+                uses: dict[str, int]) -> tuple[int, list[str]]:
+        """(FP scratch registers to keep, v registers to spill) when the FP registers do not
+        hold every temporary v register's low half and every upper half crossing blocks: the
+        least used go to the spill area, a temporary wholly, a fixed one (v0-v15) its upper
+        half. The area is static (one per function), so a recursive function cannot spill."""
+        if len(temps) + len(wide) <= free - _MIN_FP_SCRATCH or self._recursive(name):
+            return _MIN_FP_SCRATCH, []
+        need, spilled = len(temps) + len(wide), []
+        for r in sorted(set(temps) | set(wide), key=lambda r: (uses.get(r, 0), r)):
+            if need <= free - _SPILL_FP_SCRATCH:
+                break
+            spilled.append(r)
+            need -= (r in temps) + (r in wide)
+        return _SPILL_FP_SCRATCH, sorted(spilled)
+
+    def _recursive(self, name: str) -> bool:
+        """Whether the function may call itself, directly or through others of the listing."""
+        seen, todo = set(), list(self.analysis.calls.get(name, ()))
+        while todo:
+            g = todo.pop()
+            if g == name:
+                return True
+            if g not in seen:
+                seen.add(g)
+                todo += self.analysis.calls.get(g, ())
+        return False
+
+
+def spill_label(function: str) -> str:
+    """The label of a function's spill area (in .bss: the source never names it)."""
+    return f".Lspill.{function}"
 
 
 def _use_counts(function: Function) -> dict[str, int]:

@@ -2,9 +2,9 @@
 made once for the whole listing; each block is then translated by a BlockTranslator."""
 from __future__ import annotations
 
-from synth.dsl.asm.ast import Directive, Item, Listing
+from synth.dsl.asm.ast import Directive, Item, Label, Listing
 from synth.transpile.aarch64_to_riscv64 import tables
-from synth.transpile.aarch64_to_riscv64.allocation import Allocation
+from synth.transpile.aarch64_to_riscv64.allocation import Allocation, spill_label
 from synth.transpile.aarch64_to_riscv64.analysis import Analysis, FunctionInfo
 from synth.transpile.aarch64_to_riscv64.translator import BlockTranslator
 from synth.transpile.cfg import Block, Function
@@ -54,5 +54,12 @@ class AArch64ToRiscv64:
         return tuple(out)
 
     def prologue(self, function: Function) -> tuple[Item, ...]:
-        """The function's jump tables, rewritten as 32-bit byte offsets in .rodata."""
-        return tables.rewritten(self.info(function).tables)
+        """The function's jump tables, rewritten as 32-bit byte offsets in .rodata, and its
+        spill area in .bss (16 bytes per spilled v register), if it has one."""
+        out = tables.rewritten(self.info(function).tables)
+        spilled = self.allocation.spilled.get(function.name)
+        if spilled:
+            out += (Directive(".pushsection", ".bss"), Directive(".p2align", "3"),
+                    Label(spill_label(function.name)), Directive(".zero", str(16 * len(spilled))),
+                    Directive(".popsection"))
+        return out

@@ -1,12 +1,17 @@
 """One block's translation: the rules (one method per source mnemonic, `_<mnemonic>`, in the
 mixins of the other modules) on a common plumbing: target names of source operands, scratch
-registers (and integer registers homed in FP ones, swapped in around each use), and what is
-known of each target register (extension state, constant, symbol, page)."""
+registers (and integer registers homed in FP ones, and v registers' upper halves spilled to
+memory, swapped in around each use), and what is known of each target register (extension
+state, constant, symbol, page)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from synth.dsl.asm.ast import Imm, Instruction, Mem, Reg, Shift, Sym
+from synth.errors import SynthError
+from synth.transpile import dataflow
+from synth.transpile.aarch64 import SEMANTICS
+from synth.transpile.aarch64_to_riscv64.allocation import spill_label
 from synth.transpile.aarch64_to_riscv64.analysis import FunctionInfo
 from synth.transpile.aarch64_to_riscv64.arithmetic import ArithmeticRules
 from synth.transpile.aarch64_to_riscv64.calls import CallRules
@@ -55,6 +60,10 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
         self.g, self.info, self.index, self.block = guesser, info, index, block
         self.map = registers.registers
         self.high = guesser.allocation.high.get(info.function.name, {})
+        # upper halves in the spill area, and the FP scratch registers they are loaded into
+        # for the current instruction
+        self.spilled = guesser.allocation.spilled.get(info.function.name, {})
+        self.unspilled: dict[tuple[str, int], str] = {}
         # integer source registers homed in FP registers, and their swap registers this instruction
         self.homes = {r: abi_name(t) for r, t in self.map.items() if r.startswith("x") and t.startswith("f")}
         self.swap: dict[str, str] = {}
@@ -94,6 +103,7 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
                 homed = self._swap_in(instr)
                 handler(instr, *instr.operands)
                 self._swap_out(homed)
+                self._spill()
             except Unsupported as e:
                 raise unsupported(instr, format_instruction(instr, "aarch64"), self.g.file,
                                   f"{self.info.function.name}: {e}") from None
@@ -126,6 +136,36 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
             self.pinned += [x for x in (f.a, f.b, f.result)
                             if x in self.swap.values() and x not in self.pinned]
         self.swap = {}
+
+    def unspill(self, name: str, h: int) -> str:
+        """The FP scratch register holding half h of spilled v register `name` for the rest of
+        this instruction, loaded from its slot at first use (a write after the load is harmless;
+        a half not written keeps its value)."""
+        if (name, h) not in self.unspilled:
+            base = self._spill_base()
+            self.unspilled[name, h] = self.fscratch()
+            self.emit("fld", self.unspilled[name, h], Mem(Reg(base), Imm(self.spilled[name] + 8 * h)))
+            self.release(base)
+        return self.unspilled[name, h]
+
+    def _spill(self) -> None:
+        """Store back the spilled halves this instruction wrote (all it loaded, if its effect
+        is not known: a half not written holds what was loaded)."""
+        try:
+            writes = dataflow.effect(SEMANTICS, self.block.instructions[self.k]).writes
+        except SynthError:
+            writes = {name for name, _ in self.unspilled}
+        written = [(place, f) for place, f in self.unspilled.items() if place[0] in writes]
+        if written:
+            base = self._spill_base()
+            for (name, h), f in written:
+                self.emit("fsd", f, Mem(Reg(base), Imm(self.spilled[name] + 8 * h)))
+        self.unspilled = {}
+
+    def _spill_base(self) -> str:
+        base = self.scratch()
+        self.emit("lla", base, Sym(spill_label(self.info.function.name)))
+        return base
 
     def emit(self, mnemonic: str, *ops, src=None, confidence=(), alternatives=()) -> None:
         instr = Instruction(mnemonic, tuple(operand(o) for o in ops))
@@ -196,6 +236,8 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
             return self.swap[name]
         if name in self.homes:
             raise Unsupported(f"{reg.name} is homed in {self.homes[name]} here")
+        if name in self.spilled and name not in self.map:
+            return self.unspill(name, 0)
         if name not in self.map:
             raise Unsupported(f"{reg.name} has no target register")
         return abi_name(self.map[name])
@@ -206,6 +248,8 @@ class BlockTranslator(VectorRules, MoveRules, ArithmeticRules, MemoryRules, Tabl
         name = source_reg(reg)[0]
         if name in self.info.uniform:       # both halves hold the same pattern
             return self.t(reg)
+        if name in self.spilled:
+            return self.unspill(name, 1)
         if name in self.high:
             return abi_name(self.high[name])
         if name in self.info.wide_across:   # a block register would not carry it to the next block
