@@ -48,6 +48,17 @@ def test_program_and_optax_paths_agree():
     np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), atol=1e-4)
 
 
+def test_funnel_charges_a_program_that_diverges_on_a_later_task():
+    """Solving stage 1 does not excuse diverging on stage 2 at every rate tried."""
+    blows_up_later = optim.parse("def train(w, g, m, v, lr):\n u = g * 0.5\n return u, m, v\n")
+    rosenbrock = tasks.get_task("rosenbrock")    # curvature ~1000 at the start: step 0.5 explodes
+    funnel = Funnel([QUADRATIC], [rosenbrock], batch=8, promote=1.0, lrs=(1.0,))
+    stage1 = float(scorer(QUADRATIC, (1.0,))(vectorized.stack([blows_up_later]))[0])
+    later = float(scorer(rosenbrock, (1.0,))(vectorized.stack([blows_up_later]))[0])
+    assert stage1 < CAP and later == CAP          # fine on the quadratic, diverges on Rosenbrock
+    assert funnel([blows_up_later]) == [pytest.approx(CAP + 10.0 ** (stage1 - CAP), rel=1e-6)]
+
+
 def test_funnel_promotes_a_quarter_and_charges_the_rest():
     funnel = Funnel([QUADRATIC], [tasks.get_task("logistic")], batch=8)
     bad_shape = optim.parse("def train(w, g, m, v, lr):\n u = lr * 2.0\n return u, m, v\n")

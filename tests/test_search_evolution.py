@@ -6,7 +6,7 @@ from synth.dsl import optim
 from synth.dsl.contract import Language
 from synth.dsl.optim import analysis, mutate
 from synth.search import evolution
-from synth.search.evolution import EvolutionConfig, best, evolve
+from synth.search.evolution import EvolutionConfig, SearchState, best, evolve, finalists
 
 LANGUAGE = Language(optim.parse, optim.format, mutate.mutate, analysis.fingerprint)
 SGD = optim.library.source("sgd")
@@ -82,6 +82,18 @@ def test_best_lists_distinct_behaviours_best_first():
     top = best(state, 3)
     assert [f for _, f in top] == sorted(f for _, f in top)
     assert len({analysis.fingerprint(optim.parse(t)) for t, _ in top}) == 3
+
+
+def test_finalists_are_the_best_half_and_earlier_record_holders():
+    # scores in the order the search met them: records are a (5), b (4), d (3), f (1)
+    order = [("a", 5.0), ("b", 4.0), ("c", 4.5), ("d", 3.0), ("e", 2.0 + 1.5), ("f", 1.0), ("g", 2.0)]
+    state = SearchState(scores={k: f for k, f in order}, texts={k: "prog " + k for k, _ in order})
+    # best half (2 of 4): f, g; then the records not chosen, latest first, spread: d, b
+    assert finalists(state, 4) == [("prog f", 1.0), ("prog g", 2.0), ("prog d", 3.0), ("prog b", 4.0)]
+    # k = 3: best two, then one record spread over d, b, a: d
+    assert finalists(state, 3) == [("prog f", 1.0), ("prog g", 2.0), ("prog d", 3.0)]
+    assert finalists(state, 9) == [("prog f", 1.0), ("prog g", 2.0), ("prog d", 3.0), ("prog e", 3.5),
+                                   ("prog b", 4.0), ("prog a", 5.0)]
 
 
 def test_built_on_pyglove_evolution():

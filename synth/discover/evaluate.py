@@ -112,14 +112,15 @@ def scorer(task: Task, lrs=SEARCH_LRS, seeds=(0,)) -> PopulationScorer:
 
 
 class Funnel:
-    """Fitness of a batch of programs: cheap tasks filter, the larger tasks decide.
+    """Fitness of a batch of programs: cheap tasks filter, every task decides.
 
     Every program trains on the stage-1 tasks; the best `promote` share of each batch goes on
     to stage 2, and its fitness is its mean log score over every task of both stages (lower
-    is better). Stage 2 alone was too narrow a judge: two short network runs ranked clipped
-    SGD above momentum, which wins on the meta-validation tasks by far; the stage-1 scores
-    are already paid for. A program not promoted gets CAP + 10**(stage-1 mean - CAP), in (CAP, CAP + 1]: below every
-    promoted program, yet ordered, so the search still sees which of them came closer.
+    is better), if it diverged on none of them. Stage 2 alone was too narrow a judge: two
+    short network runs ranked clipped SGD above momentum, which wins on the meta-validation
+    tasks by far; the stage-1 scores are already paid for. A program not promoted (or
+    diverged) gets CAP + 10**(stage-1 mean - CAP), in (CAP, CAP + 1]: below every promoted
+    program, yet ordered, so the search still sees which of them came closer.
     """
 
     def __init__(self, stage1: Sequence[Task], stage2: Sequence[Task], batch: int = 32,
@@ -143,8 +144,10 @@ class Funnel:
         order = [i for i in np.argsort(first, kind="stable")[:quota] if first[i] < CAP]
         if order and self.stage2:
             promoted = _padded([programs[i] for i in order], self.batch)
-            second = [s(promoted, len(order)) for s in self.stage2]
-            fitness[order] = np.mean([e[order] for e in each] + second, axis=0)
+            scores = np.array([e[order] for e in each] + [s(promoted, len(order)) for s in self.stage2])
+            # A rule that diverges on a task at every rate tried is no candidate, however well
+            # it does elsewhere (the toy tasks' -6 once outvoted a network at CAP).
+            fitness[order] = np.where(scores.max(axis=0) < CAP, scores.mean(axis=0), fitness[order])
         return fitness
 
 

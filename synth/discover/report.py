@@ -11,11 +11,11 @@ from synth.discover.evaluate import FINAL_LRS, SEARCH_LRS
 from synth.dsl import optim
 from synth.dsl.optim import analysis, export
 from synth.files import write_atomically
-from synth.search.evolution import SearchState, best
+from synth.search.evolution import SearchState, finalists as pick_finalists
 
 
 def write_results(out: Path, config, state: SearchState, redundancy: float, seconds: float) -> dict:
-    finalists = best(state, config.finalists)
+    finalists = pick_finalists(state, config.finalists)
     programs = [(f"found#{i + 1}", analysis.remove_dead(optim.parse(text)), text)
                 for i, (text, _) in enumerate(finalists)]
     entries = leaderboard(programs, [task_registry.get_task(n) for n in config.meta_validation])

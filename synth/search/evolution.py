@@ -133,3 +133,27 @@ def best(state: SearchState, k: int) -> list[tuple[str, float]]:
     """The k best distinct behaviours as (program text, fitness), best first."""
     ranked = sorted(state.scores.items(), key=lambda item: item[1])[:k]
     return [(state.texts[fp], fitness) for fp, fitness in ranked]
+
+
+def finalists(state: SearchState, k: int) -> list[tuple[str, float]]:
+    """k distinct behaviours for a final ranking on held-out tasks, as (program text, fitness).
+
+    The best half by search fitness, then record holders (each program that beat every one
+    scored before it) spread evenly over the run, latest first. Late records often only fit
+    the search tasks better (measured: a record of two statements scored -2.47 on held-out
+    tasks, the final one -1.65); ranking a few earlier ones stops the search early where the
+    held-out tasks say so.
+    """
+    chosen = dict(best(state, (k + 1) // 2))
+    records, low = [], float("inf")
+    for fp, fitness in state.scores.items():
+        if fitness < low:
+            low = fitness
+            records.append((state.texts[fp], fitness))
+    records = [r for r in reversed(records) if r[0] not in chosen]
+    want = k - len(chosen)
+    if records and want > 0:
+        step = max(1, len(records) // want)
+        for text, fitness in records[::step][:want]:
+            chosen[text] = fitness
+    return list(chosen.items())
