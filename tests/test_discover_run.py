@@ -91,6 +91,22 @@ def test_interrupted_run_resumes_to_the_same_result(finished, tmp_path):
         assert resumed[key] == uninterrupted[key], key
 
 
+def test_ctrl_c_stops_after_the_batch_it_lands_in(tmp_path, capsys):
+    """A real SIGINT sets a flag; the search stops when the batch ends, with its checkpoint."""
+    import os
+    import signal
+
+    def press_ctrl_c(state, seconds):
+        if state.proposals == 24:
+            os.kill(os.getpid(), signal.SIGINT)   # handled at once, in this (main) thread
+
+    with pytest.raises(Interrupted, match="interrupted after 24 evaluations"):
+        discover(SMALL, tmp_path, progress=press_ctrl_c)
+    assert json.loads((tmp_path / CHECKPOINT).read_text())["proposals"] == 24
+    assert "stopping after this batch (Ctrl-C again to stop now)" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # restored
+
+
 def test_resume_without_or_with_corrupt_checkpoint(tmp_path):
     with pytest.raises(CheckpointError, match="no checkpoint to resume"):
         discover(SMALL, tmp_path, resume=True)

@@ -1,8 +1,12 @@
 """`synth discover --space optimizers`: evolve update rules, rank them, write the results."""
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import signal
+import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -107,11 +111,14 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
         if len(state.trace) % checkpoint_every == 0 and ahead(state):
             save_checkpoint(out, config, start, state)
         progress(state, time.time() - began)
+        if interrupted.is_set():
+            raise KeyboardInterrupt
 
-    if not resume:   # a checkpoint from the start: even a run stopped while compiling resumes
-        save_checkpoint(out, config, start, SearchState())
     try:
-        state = evolve(language, scorer, start, config.evolution(), known, on_batch)
+        with _ctrl_c_between_batches() as interrupted:
+            if not resume:   # a checkpoint from the start: even a run stopped while compiling resumes
+                save_checkpoint(out, config, start, SearchState())
+            state = evolve(language, scorer, start, config.evolution(), known, on_batch)
     except KeyboardInterrupt:
         if latest and ahead(latest[0]):
             save_checkpoint(out, config, start, latest[0])
@@ -120,6 +127,32 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
     save_checkpoint(out, config, start, state)
     from synth.discover.report import write_results
     return write_results(out, config, state, redundancy.share, time.time() - began)
+
+
+@contextlib.contextmanager
+def _ctrl_c_between_batches():
+    """Ctrl-C during the search stops it after the current batch; a second Ctrl-C at once.
+
+    Python raises KeyboardInterrupt wherever the main thread is when the signal lands, and
+    inside a callback from XLA's compiler it is printed and ignored, so the run went on to the
+    end (seen in CI). A flag checked between batches always stops, at a point where the state
+    is whole. Off the main thread signal handlers cannot be set; the default applies there.
+    """
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, frame):
+        if flag.is_set():
+            raise KeyboardInterrupt
+        flag.set()
+        print("\nsynth: stopping after this batch (Ctrl-C again to stop now)", file=sys.stderr)
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def save_checkpoint(out: Path, config: DiscoverConfig, start: str, state: SearchState) -> None:
