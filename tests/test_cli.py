@@ -98,7 +98,10 @@ def test_discover_end_to_end_with_ctrl_c_and_resume(tmp_path):
     out = tmp_path / "run"
     argv = SYNTH + ["discover", "--space", "optimizers", "--budget-evals", "96",
                     "--population", "16", "--out", str(out)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT as in a terminal: a child inherits "ignore SIGINT" from a background job, and
+    # Python (and synth) then keep ignoring it.
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     while not (out / "checkpoint.json").exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.2)

@@ -100,11 +100,33 @@ def test_ctrl_c_stops_after_the_batch_it_lands_in(tmp_path, capsys):
         if state.proposals == 24:
             os.kill(os.getpid(), signal.SIGINT)   # handled at once, in this (main) thread
 
-    with pytest.raises(Interrupted, match="interrupted after 24 evaluations"):
-        discover(SMALL, tmp_path, progress=press_ctrl_c)
+    # As in a terminal, whatever this test process inherited (a background job ignores SIGINT).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(Interrupted, match="interrupted after 24 evaluations"):
+            discover(SMALL, tmp_path, progress=press_ctrl_c)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # restored
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert json.loads((tmp_path / CHECKPOINT).read_text())["proposals"] == 24
     assert "stopping after this batch (Ctrl-C again to stop now)" in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler   # restored
+
+
+def test_ctrl_c_ignored_when_the_process_ignores_sigint(finished, tmp_path):
+    """Started with SIGINT ignored (nohup, a background job): the run goes on, as Python would."""
+    import os
+    import signal
+
+    def press_ctrl_c(state, seconds):
+        if state.proposals == 24:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    inherited = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        results = discover(SMALL, tmp_path, progress=press_ctrl_c)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
+    assert results["evaluations"] == 96 and results["best"] == finished[1]["best"]
 
 
 def test_resume_without_or_with_corrupt_checkpoint(tmp_path):

@@ -133,13 +133,13 @@ def discover(config: DiscoverConfig, out: Path, resume: bool = False,
 def _ctrl_c_between_batches():
     """Ctrl-C during the search stops it after the current batch; a second Ctrl-C at once.
 
-    Python raises KeyboardInterrupt wherever the main thread is when the signal lands, and
-    inside a callback from XLA's compiler it is printed and ignored, so the run went on to the
-    end (seen in CI). A flag checked between batches always stops, at a point where the state
-    is whole. Off the main thread signal handlers cannot be set; the default applies there.
+    The batch in flight is finished and checkpointed instead of thrown away, and the user is
+    told so. A process started with SIGINT ignored (nohup, `cmd &` in a script) keeps ignoring
+    it, as Python itself does; off the main thread no handler can be set, the default applies.
     """
     flag = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
         yield flag
         return
 
