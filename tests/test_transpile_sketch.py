@@ -7,13 +7,16 @@ from synth.transpile.guess import BlockGuess, Guessed
 from synth.transpile.riscv64 import SEMANTICS as RV
 
 MAP = {"x0": "x10", "x1": "x11", "sp": "x2"}
+# Wall-clock solver limits generous enough for a loaded CI machine: at the 5 s default, CEGIS
+# gave up on test_cegis_fixes_immediates_in_aarch64_targets_too in one CI run.
+SLOW_MS = 120_000
 
 
 def setup(a64, live_in, live_out):
     source = parse(a64.replace(";", "\n") + "\n", "aarch64").instructions
     entry = {r: (MAP[r], b) for r, b in live_in.items()}
     out = [verify.Obligation(r, MAP[r], b) for r, b in live_out.items()]
-    check = lambda t: verify.check_block(A64, RV, source, t, entry, out)
+    check = lambda t: verify.check_block(A64, RV, source, t, entry, out, timeout_ms=SLOW_MS)
     query = lambda t: verify.block_query(A64, RV, tuple(source), t, entry, out)
     return check, query
 
@@ -30,7 +33,7 @@ def test_cegis_fixes_a_wrong_immediate():
     check, query = setup("sub sp, sp, 48; str x0, [sp, 16]", {"sp": 64, "x0": 64}, {"sp": 64})
     wrong = guess("addi sp, sp, 48; sd a0, 8(sp)")
     assert not isinstance(check(tuple(g.instruction for g in wrong.instructions)), Proved)
-    target, answer = sketch.repair(wrong, check, query)
+    target, answer = sketch.repair(wrong, check, query, timeout_ms=SLOW_MS)
     assert [str(i.operands[-1]) for i in target] == ["Imm(value=-48)", "Mem(base=Reg(name='sp', arrangement=None, lane=None), offset=Imm(value=16), mode='offset', extend=None)"]
     assert isinstance(answer, Proved) and "CEGIS" in answer.detail
 
@@ -52,9 +55,10 @@ def test_cegis_fixes_immediates_in_aarch64_targets_too():
     wrong = parse("sub sp, sp, 32\nstr x0, [sp, 8]\n", "aarch64").instructions
     entry = {"x2": ("sp", 64), "x10": ("x0", 64)}
     out = [verify.Obligation("x2", "sp", 64)]
-    check = lambda t: verify.check_block(RV, A64, source, t, entry, out)
+    check = lambda t: verify.check_block(RV, A64, source, t, entry, out, timeout_ms=SLOW_MS)
     query = lambda t: verify.block_query(RV, A64, tuple(source), t, entry, out)
-    target, answer = sketch.repair(BlockGuess(tuple(Guessed(i, (k,)) for k, i in enumerate(wrong))), check, query)
+    target, answer = sketch.repair(BlockGuess(tuple(Guessed(i, (k,)) for k, i in enumerate(wrong))),
+                                   check, query, timeout_ms=SLOW_MS)
     assert [t.operands[-1] for t in target][0].value == 48
     assert target[1].operands[1].offset.value == 16
     assert isinstance(answer, Proved)

@@ -28,9 +28,14 @@ MAX_HOLES = 4
 
 
 def repair(guess: BlockGuess, check: Callable[[tuple[Instruction, ...]], object],
-           query: Callable[[tuple[Instruction, ...]], object] | None = None):
-    """(instructions, Proved) for the first proved variant of the guess, or None."""
-    return _alternatives(guess, check) or (_immediates(guess, check, query) if query else None)
+           query: Callable[[tuple[Instruction, ...]], object] | None = None,
+           timeout_ms: int = 5000):
+    """(instructions, Proved) for the first proved variant of the guess, or None.
+
+    timeout_ms bounds each solver call of CEGIS (wall clock, so a loaded machine gives up sooner).
+    """
+    return _alternatives(guess, check) or (
+        _immediates(guess, check, query, timeout_ms) if query else None)
 
 
 def _alternatives(guess: BlockGuess, check):
@@ -72,7 +77,7 @@ def _put(op, value):
     return replace(op, offset=value) if isinstance(op, Mem) else value
 
 
-def _immediates(guess: BlockGuess, check, query):
+def _immediates(guess: BlockGuess, check, query, timeout_ms: int):
     sites = _sites(guess)
     if not sites:
         return None
@@ -89,7 +94,7 @@ def _immediates(guess: BlockGuess, check, query):
     except SynthError:
         return None     # an instruction whose semantics takes no hole there
     variables = [z3.BitVec(h.name, h.bits) for h in holes.values()]
-    filled = cegis(list(q.claims), variables, list(q.inputs))
+    filled = cegis(list(q.claims), variables, list(q.inputs), timeout_ms=timeout_ms)
     if not isinstance(filled, Filled):
         return None
     for (k, j), hole in holes.items():
