@@ -34,7 +34,7 @@ class DiscoverConfig:
     tournament: int = 8
     batch: int = 32
     seed: int = 0
-    finalists: int = 8          # best distinct programs re-ranked on meta-validation tasks
+    finalists: int = 8          # programs re-ranked on meta-validation tasks (evolution.finalists)
     stage1: tuple[str, ...] = tuple(t.name for t in task_registry.STAGE1)
     stage2: tuple[str, ...] = tuple(t.name for t in task_registry.STAGE2)
     meta_validation: tuple[str, ...] = tuple(t.name for t in task_registry.META_VALIDATION)

@@ -23,8 +23,9 @@ _STATE = ("m", "v")
 _P_RECURRENCE = 0.3
 
 
-def random_constant(rng: random.Random) -> Const:
-    return Const(round(10 ** rng.uniform(-3, 0.5), 4))
+def random_constant(rng: random.Random, top: float = 0.5) -> Const:
+    """Log-uniform in [1e-3, 10**top], rounded to 4 decimals."""
+    return Const(round(10 ** rng.uniform(-3, top), 4))
 
 
 def _random_arg(rng: random.Random, defined: list[str]) -> Atom:
@@ -55,7 +56,7 @@ def random_statement(rng: random.Random, defined: list[str], target: str | None 
             # The recurrence every stateful optimizer keeps: an exponential moving average of
             # some value, state = interp(state, x, rate) with a rate in (0, 1). Shuffled
             # arguments would make most interps extrapolate or forget at once.
-            rate = Const(round(10 ** rng.uniform(-3, 0), 4))
+            rate = random_constant(rng, top=0.0)
             return Statement(target, f.name, (Var(target), Var(rng.choice(defined)), rate))
         first = Var(target)
     else:
