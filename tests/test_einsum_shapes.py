@@ -133,20 +133,21 @@ def test_einops_operations_agree_with_einops(operation, pattern, sizes, shape, r
     np.testing.assert_allclose(einsum(ours, x), theirs, rtol=1e-12)
 
 
+def _draw_shapes(data, expr, largest: int) -> list[tuple[int, ...]]:
+    """Operand shapes for expr: one size per letter, one list of axes for every '...'."""
+    size = {c: data.draw(st.integers(1, largest)) for c in "abcdeXY"}
+    extra = data.draw(st.lists(st.integers(1, 2), max_size=2))
+    return [tuple(n for t in pattern for n in (extra if not hasattr(t, "name") else [size[t.name]]))
+            for pattern in expr.inputs]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_random_numpy_expressions_agree_with_numpy(data):
     from tests.einsum_strategies import numpy_exprs
     from synth.einsum import format
     expr = data.draw(numpy_exprs())
-    size = {c: data.draw(st.integers(1, 3)) for c in "abcdeXY"}
-    extra = data.draw(st.lists(st.integers(1, 2), max_size=2))
-    arrays = []
-    for pattern in expr.inputs:
-        shape = []
-        for t in pattern:
-            shape.extend(extra if not hasattr(t, "name") else [size[t.name]])
-        arrays.append(rng.normal(size=shape))
+    arrays = [rng.normal(size=shape) for shape in _draw_shapes(data, expr, largest=3)]
     try:
         expected = np.einsum(format(expr), *arrays)
     except ValueError:
@@ -169,14 +170,7 @@ def test_plain_numpy_fast_path_builds_the_general_bound_and_errors(data):
     from tests.einsum_strategies import numpy_exprs
     from synth.einsum.shapes import _general, _plain_numpy
     expr = data.draw(numpy_exprs())
-    size = {c: data.draw(st.integers(1, 4)) for c in "abcdeXY"}
-    extra = data.draw(st.lists(st.integers(1, 2), max_size=2))
-    shapes = []
-    for pattern in expr.inputs:
-        shape = []
-        for t in pattern:
-            shape.extend(extra if not hasattr(t, "name") else [size[t.name]])
-        shapes.append(tuple(shape))
+    shapes = _draw_shapes(data, expr, largest=4)
     consistent = data.draw(st.booleans())
     if not consistent:      # one dim changed, or one operand's rank changed, or one operand fewer
         how = data.draw(st.sampled_from(["dim", "rank", "arity"]))
