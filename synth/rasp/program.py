@@ -80,6 +80,8 @@ def _expr(node, names: dict[int, str]) -> ast.Expr:
 
 
 def _atom(value) -> ast.Expr:
+    if isinstance(value, tuple):                 # the set of `x in [a, b]`
+        return ast.ListLit(tuple(map(_atom, value)))
     if isinstance(value, bool):
         return ast.Name("True" if value else "False")
     if isinstance(value, str):

@@ -44,6 +44,13 @@ SELECT_ARG = 3
 MAP_ARG = 4
 MASK_SIZE = 2           # a gather's mask (see _Gather) is a boolean at most this big
 MAX_CASES = 4           # categorical targets with at most this many values may be split by case
+# A grouped vote (see _GroupedMean) groups by a key up to GROUP_KEY big (every kept term of
+# that size is tried, paired with each second key, so the cost grows with the count of terms
+# of that size), a second key up to SECOND_KEY and averages a value up to VOTE_SIZE.
+GROUP_KEY = 5
+SECOND_KEY = 2
+VOTE_SIZE = 3
+HEAD_POSITIONS = 80
 
 Example = tuple[tuple, tuple]     # (input tokens, expected output)
 
@@ -116,8 +123,11 @@ class _Space:
         self.input_atoms = sorted(set(itertools.chain(*self.inputs)), key=repr)
         self.output_atoms = sorted(set(itertools.chain(*self.target)), key=repr)
         self.flat_target = tuple(itertools.chain(*self.target))
-        self.cases = _Cases(np.array(self.flat_target, dtype=object)) if (self.target_kind in ("str", "bool")
-                                                  and len(self.output_atoms) <= MAX_CASES) else None
+        lengths = [len(x) for x in self.inputs]
+        self.cases = _Cases(np.array(self.flat_target, dtype=object), lengths) if (
+            self.target_kind in ("str", "bool") and len(self.output_atoms) <= MAX_CASES) else None
+        self.vote = _GroupedMean(lengths, self.cases) if self.cases is not None else None
+        self.keys: list[Found] = []                         # group keys not yet tried
         self.gather = _Gather(self.flat_target, [len(x) for x in self.inputs],
                               [None] + self.default_atoms())
 
@@ -149,8 +159,15 @@ class _Space:
             self.gather.add_mask(found)
         if found.kind == "num" and (program := self.gather.offer(found)) is not None:
             bisect.insort(self.pending, (found.size, *program), key=lambda c: c[0])
-        if found.kind == "bool" and self.cases is not None:
-            chain = self.cases.offer(found.term, found.size, np.array(found.value, dtype=bool))
+        if self.cases is not None:
+            chain = None
+            if found.kind == "bool":
+                chain = self.cases.offer(np.array(found.value, dtype=bool)[None],
+                                         lambda _: (found.size, found.size, found.term))
+            if found.kind != "sel":
+                self.vote.add(found)
+                if found.size <= GROUP_KEY:
+                    self.keys.append(found)
             if chain is not None:
                 bisect.insort(self.pending, chain, key=lambda c: c[0])
         return None
@@ -159,6 +176,12 @@ class _Space:
         """A program assembled from parts (an if-chain, a gather) is due at the size of its
         largest enumerated part (a condition, the key): it is taken once every term of that
         size has been tried, so a single term of the same size is preferred."""
+        if self.vote is not None and size >= VOTE_SIZE:
+            # keys wait until every value a vote may average is known, then go smallest first
+            for key in self.keys:
+                if (chain := self.vote.offer(key)) is not None:
+                    bisect.insort(self.pending, chain, key=lambda c: c[0])
+            self.keys.clear()
         while self.pending and self.pending[0][0] <= size:
             _, program_size, node = self.pending.pop(0)
             if (text := self.accept(node, program_size)) is not None:
@@ -246,6 +269,13 @@ class _Space:
             # counting occurrences of one token is common enough to be one step
             primitive(f"indicator(=={atom!r})", (kind,),
                       lambda a, atom=atom: sops.Map("indicator", (sops.Map("==", (a, atom)),)))
+        if len(self.input_atoms) > 2:         # of two atoms, a pair is every token
+            # membership of a set of two tokens, RASP's `x in [a, b]` (token classes: vowels,
+            # openers, digits) as one step, as ==atom is; bigger sets are unions of these
+            for pair in itertools.combinations(self.input_atoms, 2):
+                if (kind := batch.kind(pair[:1])) == batch.kind(pair[1:]):
+                    primitive(f"in{list(pair)}", (kind,),
+                              lambda a, pair=pair: sops.Map("in", (a, pair)))
         for kind in ("num", "str", "bool"):
             ops = ("==",) if kind == "bool" else ("==", "<")
             for op in ops:
@@ -348,43 +378,181 @@ class _Gather:
 
 class _Cases:
     """Booleans found so far that pick out each output value where no earlier case applies;
-    when every value but the last of some order has one, the chain of ifs is a program."""
+    when every value but the last of some order has one, the chain of ifs is a program.
 
-    def __init__(self, target: np.ndarray):
+    A case that, in every example, once true stays true ("F from the first unmatched bracket
+    on") may also be met as `ever(X)`: X need only be true where the case first holds and false
+    before it, whatever it does after (the witness function of ever, as _Gather's is of
+    aggregate). Each case is thus a slot with the positions it cares about and the values it
+    wants there."""
+
+    def __init__(self, target: np.ndarray, lengths: Seq[int]):
         self.target = target
         self.values = sorted(set(target.tolist()), key=repr)
-        self.want = {v: target == v for v in self.values}
-        self.found: dict[tuple, tuple[int, sops.SOp]] = {}   # (earlier, value) -> (size, term)
-
-    def offer(self, term, size: int, flat: np.ndarray) -> tuple[int, sops.SOp] | None:
-        """The first complete chain this boolean finishes, with its size, if any."""
-        new = False
+        self.found: dict[tuple, tuple[int, int, sops.SOp]] = {}   # slot -> (due, size, term)
+        self.slots = []                                   # (slot, care, want, through ever)
         for value in self.values:
             others = [v for v in self.values if v != value]
             for r in range(len(others) + 1):
                 for earlier in itertools.combinations(others, r):
                     slot = (frozenset(earlier), value)
-                    if slot in self.found:
-                        continue
-                    care = ~np.isin(self.target, list(earlier)) if earlier else slice(None)
-                    if np.array_equal(flat[care], self.want[value][care]):
-                        self.found[slot] = (size, term)
-                        new = True
+                    care = ~np.isin(target, list(earlier))
+                    want = target == value
+                    self.slots.append((slot, care, want, False))
+                    if (once := _first_true(care, want, lengths)) is not None:
+                        self.slots.append((slot, *once, True))
+
+    def offer(self, columns: np.ndarray, make) -> tuple[int, int, sops.SOp] | None:
+        """The first complete chain that one of these booleans (rows of `columns`) finishes, if
+        any; `make(row)` gives that boolean's (due, size, term)."""
+        new = False
+        for slot, care, want, once in self.slots:
+            if slot in self.found:
+                continue
+            hits = ((columns == want) | ~care).all(axis=1)
+            if hits.any():
+                due, size, term = make(int(np.argmax(hits)))
+                if once:
+                    ever = _blocks()["ever"]
+                    term, size = ever.interpreter.call_function(ever, [term], None), size + 1
+                self.found[slot] = (due, size, term)
+                new = True
         return self.chain() if new else None
 
+    def could(self, columns: np.ndarray) -> bool:
+        """Whether some row of `columns` (on the first positions only) fits an open slot there."""
+        n = columns.shape[1]
+        return any(((columns == want[:n]) | ~care[:n]).all(axis=1).any()
+                   for slot, care, want, _ in self.slots if slot not in self.found)
+
     def chain(self) -> tuple[int, int, sops.SOp] | None:
-        """The chain whose largest condition is smallest: (that size, its own size, chain)."""
+        """The chain whose latest condition is due first: (when due, its own size, chain)."""
         best = None
         for order in itertools.permutations(self.values):
             parts = [self.found.get((frozenset(order[:i]), v)) for i, v in enumerate(order[:-1])]
             if all(p is not None for p in parts):
-                size = max(p[0] for p in parts)
-                if best is None or size < best[0]:
+                due = max(p[0] for p in parts)
+                if best is None or due < best[0]:
                     node = order[-1]
-                    for value, (_, condition) in reversed(list(zip(order[:-1], parts))):
+                    for value, (_, _, condition) in reversed(list(zip(order[:-1], parts))):
                         node = sops.Map("if", (condition, value, node))
-                    best = (size, sum(p[0] for p in parts) + len(parts), node)
+                    best = (due, sum(p[1] for p in parts) + len(parts), node)
         return best
+
+
+def _first_true(care: np.ndarray, want: np.ndarray, lengths: Seq[int]):
+    """(care, want) for X in `ever(X)` meeting the case (care, want), or None where some example
+    has a cared position wanting false after one wanting true. X must be true where the case
+    first holds and false at every position before any earlier cared one (else ever would
+    turn true too soon); the rest is free."""
+    x_care, x_want = np.zeros_like(care), np.zeros_like(want)
+    start = 0
+    for n in lengths:
+        cared = start + np.flatnonzero(care[start:start + n])
+        wants = want[cared]
+        if (np.diff(wants.astype(int)) < 0).any():
+            return None
+        first = cared[np.argmax(wants)] if wants.any() else None
+        last = (cared[cared < first] if first is not None else cared)
+        if last.size:
+            x_care[start:last[-1] + 1] = True
+        if first is not None:
+            x_care[first] = x_want[first] = True
+        start += n
+    return x_care, x_want
+
+
+class _GroupedMean:
+    """The sketch `round(aggregate(select(K, K, ==) [and select(K2, K2, ==)] and up_to, V)) > 0`:
+    whether V averages above one half over the positions up to here that share this one's key
+    (a running majority vote within a group, as Dyck-1's found program votes over the whole
+    prefix). K is any term the search keeps up to GROUP_KEY, K2 (a second key, or none) and V
+    small ones. The votes for one grouping are computed for every V at once and offered to the
+    if-chain's cases (_Cases), so only K is enumerated: its size is the sketch's due size.
+
+    Groupings are many (every key times every second key), so cheap filters come first: one
+    grouping is computed once (keyed by its groups), and only on the first HEAD_POSITIONS
+    positions' examples until some vote there fits a case."""
+
+    def __init__(self, lengths: Seq[int], cases: _Cases):
+        self.cases = cases
+        self.example = np.repeat(np.arange(len(lengths)), lengths)
+        ends = np.cumsum(lengths)
+        self.head = int(ends[min(np.searchsorted(ends, HEAD_POSITIONS), len(ends) - 1)])
+        self.seconds: list[tuple[Found | None, np.ndarray]] = [
+            (None, np.zeros(len(self.example), dtype=np.int64))]
+        self.values: list[Found] = []
+        self.ballots = np.zeros((len(self.example), 0), dtype=np.int64)
+        self.seen_groups: set[bytes] = set()
+        self.seen_votes: set[bytes] = set()
+
+    def codes(self, value) -> np.ndarray:
+        """Group numbers: equal for two positions of one example with one value."""
+        codes: dict = {}
+        return np.fromiter((codes.setdefault(p, len(codes)) for p in zip(self.example, value)),
+                           dtype=np.int64, count=len(value))
+
+    def add(self, found: Found) -> None:
+        if found.size <= SECOND_KEY:
+            self.seconds.append((found, self.codes(found.value)))
+        # a vote counts ballots: 0/1 values ("is a closer"), so a mean above one half is a
+        # majority, and round(mean) > 0 says so exactly, without floating-point ties
+        if (found.kind == "num" and found.size <= VOTE_SIZE
+                and set(found.value) <= {0, 1}):
+            self.values.append(found)
+            self.ballots = np.column_stack([self.ballots, np.asarray(found.value, dtype=np.int64)])
+
+    def offer(self, key: Found) -> tuple[int, int, sops.SOp] | None:
+        """The first if-chain completed by a vote grouped by `key` (and a second key)."""
+        if not self.values:
+            return None
+        first = self.codes(key.value)
+        for second, second_codes in self.seconds:
+            group = first * (int(second_codes.max()) + 1) + second_codes
+            signature = group.tobytes()
+            if signature in self.seen_groups:
+                continue
+            self.seen_groups.add(signature)
+            if not self.cases.could(self._votes(group, self.head)):
+                continue
+            votes = self._votes(group, len(group))
+            fresh = [i for i, row in enumerate(votes)
+                     if (b := np.packbits(row).tobytes()) not in self.seen_votes
+                     and not self.seen_votes.add(b)]
+            if fresh:
+                # a key constant in each example groups nothing: the vote is written without it
+                whole = int(first.max()) == self.example[-1]
+                chain = self.cases.offer(votes[fresh], lambda row: self._build(
+                    None if whole else key, second, self.values[fresh[row]]))
+                if chain is not None:
+                    return chain
+        return None
+
+    def _votes(self, group: np.ndarray, n: int) -> np.ndarray:
+        """[v, i]: round(mean of ballot v over i's group up to i) > 0, on the first n positions:
+        running sums within each group, by a stable sort on the group (no n x n matrix)."""
+        order = np.argsort(group[:n], kind="stable")
+        sorted_group = group[order]
+        starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+        segment = np.repeat(starts, np.diff(np.r_[starts, n]))      # where i's group starts
+        sums = np.cumsum(np.vstack([np.zeros((1, self.ballots.shape[1])),
+                                    self.ballots[order]]), axis=0)
+        counts = np.arange(1, n + 1) - segment
+        above = 2 * (sums[1:] - sums[segment]) > counts[:, None]    # round(mean) > 0
+        votes = np.empty_like(above)
+        votes[order] = above
+        return votes.T
+
+    @staticmethod
+    def _build(key: Found | None, second: Found | None, values: Found):
+        """(due, size, term) of the vote; `up_to` alone where neither key groups."""
+        selector, size = _blocks()["up_to"], values.size + 4
+        for k in (second, key):
+            if k is not None:
+                selector = sops.SelectorAnd(sops.Select(k.term, k.term, "=="), selector)
+                size += k.size + 2
+        node = sops.Map(">", (sops.Map("round", (sops.Aggregate(selector, values.term),)), 0))
+        return max(k.size for k in (key, second, values) if k is not None), size, node
 
 
 @lru_cache(maxsize=1)
@@ -457,7 +625,7 @@ def compile_program(text: str, name: str, vocab, max_len: int) -> dict:
         return {"error": str(e)}
 
 
-def synthesize_task(name: str, budget: Budget = Budget(), examples: int = 24,
+def synthesize_task(name: str, budget: Budget = Budget(), examples: int | None = None,
                     max_length: int = 6, seed: int = 0,
                     exhaustive_length: int | None = None) -> Report:
     """Examples drawn from the task (the search sees only them), then the found program checked

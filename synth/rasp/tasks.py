@@ -66,6 +66,10 @@ class Task:
     vocab: tuple[str, ...]
     walk: bool = False          # draw inputs as bracket walks too (random strings rarely balance)
     exhaustive_length: int = 6  # found programs are checked on every input up to this length
+    # how many examples the search is given: Dyck-2's first error is rarely a wrong bracket type
+    # in short random strings (2 of 24 examples at seed 0), and 24 or 64 examples admit a
+    # smaller program that is wrong on 8-12% of inputs (BENCHMARKS.md, RASP synthesis)
+    count: int = 24
 
     def inputs(self, count: int, lengths: range, seed: int) -> list[tuple]:
         rng = random.Random(seed)
@@ -78,7 +82,8 @@ class Task:
                 out.append(tuple(rng.choice(self.vocab) for _ in range(n)))
         return out
 
-    def examples(self, count: int = 24, max_length: int = 6, seed: int = 0):
+    def examples(self, count: int | None = None, max_length: int = 6, seed: int = 0):
+        count = self.count if count is None else count
         return [(x, tuple(self.function(list(x))))
                 for x in self.inputs(count, range(1, max_length + 1), seed)]
 
@@ -87,13 +92,22 @@ class Task:
             yield from itertools.product(self.vocab, repeat=n)
 
 
+WRONG_CLOSE = 0.2      # how often a walk closes with the wrong bracket type
+
+
 def _walk(rng: random.Random, n: int, vocab: tuple[str, ...]) -> tuple:
-    """Mostly well-nested brackets: open, or close the innermost open one."""
+    """Mostly well-nested brackets: open, or close the innermost open one; where there are
+    several bracket types, a close is now and then of the wrong type (random strings this
+    short rarely show that error before an unmatched one, so the examples would not say
+    what it does)."""
     pairs = [vocab[i:i + 2] for i in range(0, len(vocab), 2)]
     stack, out = [], []
     for _ in range(n):
         if stack and rng.random() < 0.5:
-            out.append(stack.pop())
+            closer = stack.pop()
+            if len(pairs) > 1 and rng.random() < WRONG_CLOSE:
+                closer = rng.choice([c for _, c in pairs if c != closer])
+            out.append(closer)
         else:
             o, c = rng.choice(pairs)
             out.append(o)
@@ -108,7 +122,8 @@ TASKS = {t.name: t for t in (
     Task("sort", sort, tuple("abcd")),
     Task("most_freq", most_freq, tuple("abcd")),
     Task("dyck1", dyck(("()",)), tuple("()"), walk=True, exhaustive_length=12),
-    Task("dyck2", dyck(("()", "{}")), tuple("(){}"), walk=True, exhaustive_length=7),
+    Task("dyck2", dyck(("()", "{}")), tuple("(){}"), walk=True, exhaustive_length=7,
+         count=96),
 )}
 
 
