@@ -4,11 +4,14 @@ The search (synth/search/enumeration.py) grows s-op and selector terms bottom-up
 keeping one term per behaviour on the examples. What it may build is RASP's own primitive set
 (elementwise maps with constants taken from the examples, select, and/or/not of selectors,
 aggregate, selector_width) and the general building blocks of library/blocks.rasp; it sees the
-examples only, never a task's name. Two kinds of program are assembled from parts instead of
-grown whole: a gather `aggregate(select(K, indices, ==) [and mask], V, default)`, whose key K
-is any term the search keeps and whose other parts the examples decide (_Gather), and, for a
-categorical target with few values (T/F/P), a chain `c1 if b1 else (c2 if b2 else c3)` once
-booleans b1, b2 matching its cases are found (_Cases).
+examples only, never a task's name. Some programs are assembled from parts instead of grown
+whole (top-down: the examples decide every part but one enumerated term): a gather
+`aggregate(select(K, indices, ==) [and mask], V, default)`, whose key K is any term the search
+keeps (_Gather); for a categorical target with few values (T/F/P), a chain
+`c1 if b1 else (c2 if b2 else c3)` once booleans b1, b2 matching its cases are found, a case
+that stays true once true being met as `ever(X)` with X specified only up to where it first
+holds (_Cases); and those booleans may be grouped votes, `round(mean of a 0/1 ballot over the
+positions up to here sharing a key) > 0`, whose key K is enumerated (_GroupedMean).
 
 The found graph is written as RASP text (program.py), parsed and run again on the examples, so
 the text printed is the program that was checked.
@@ -44,6 +47,10 @@ SELECT_ARG = 3
 MAP_ARG = 4
 MASK_SIZE = 2           # a gather's mask (see _Gather) is a boolean at most this big
 MAX_CASES = 4           # categorical targets with at most this many values may be split by case
+# Conditions found for one case at the same (earliest) size are kept, up to this many, so
+# that the chain with the shortest text is taken: examples may admit several, and the
+# shorter shares more of its parts (an opener test in both of Dyck's conditions)
+RIVALS = 4
 # A grouped vote (see _GroupedMean) groups by a key up to GROUP_KEY big (every kept term of
 # that size is tried, paired with each second key, so the cost grows with the count of terms
 # of that size), a second key up to SECOND_KEY and averages a value up to VOTE_SIZE.
@@ -75,6 +82,7 @@ def synthesize(examples: Seq[Example], budget: Budget = Budget(),
     RASP text binding it to `name`."""
     examples = check_examples(examples)
     space = _Space(examples, name)
+    space.deadline = time.monotonic() + budget.seconds
     stats = Stats()
     text = enumerate_terms(space.leaves(), space.productions(), space.kind_of, space.key,
                            space.goal, max_size=budget.max_size, level_done=space.level_done,
@@ -116,8 +124,8 @@ class _Space:
                                "booleans)", found=", ".join(sorted({type(v).__name__ for o in
                                                                     self.target for v in o})))
         self.batch = batch.Batch(tuple(self.inputs))
-        # (due, size, program) found by a sketch or chain, not yet due: see level_done
-        self.pending: list[tuple[int, int, sops.SOp]] = []
+        # (due, nodes, size, program) found by a sketch or chain, not yet due: see level_done
+        self.pending: list[tuple[int, int, int, sops.SOp]] = []
         self.size: int | None = None                       # the accepted program's size
         self.name = name
         self.input_atoms = sorted(set(itertools.chain(*self.inputs)), key=repr)
@@ -128,6 +136,7 @@ class _Space:
             self.target_kind in ("str", "bool") and len(self.output_atoms) <= MAX_CASES) else None
         self.vote = _GroupedMean(lengths, self.cases) if self.cases is not None else None
         self.keys: list[Found] = []                         # group keys not yet tried
+        self.deadline = float("inf")                        # the votes' share of the budget
         self.gather = _Gather(self.flat_target, [len(x) for x in self.inputs],
                               [None] + self.default_atoms())
 
@@ -158,7 +167,7 @@ class _Space:
         if found.kind == "bool" and found.size <= MASK_SIZE:
             self.gather.add_mask(found)
         if found.kind == "num" and (program := self.gather.offer(found)) is not None:
-            bisect.insort(self.pending, (found.size, *program), key=lambda c: c[0])
+            self.wait(found.size, *program)
         if self.cases is not None:
             chain = None
             if found.kind == "bool":
@@ -169,8 +178,14 @@ class _Space:
                 if found.size <= GROUP_KEY:
                     self.keys.append(found)
             if chain is not None:
-                bisect.insort(self.pending, chain, key=lambda c: c[0])
+                self.wait(*chain)
         return None
+
+    def wait(self, due: int, size: int, program: sops.SOp) -> None:
+        """Keep an assembled program until it is due; of those due at one size, the one with
+        the fewest distinct nodes (the shortest program text) is taken first."""
+        bisect.insort(self.pending, (due, _nodes(program), size, program),
+                      key=lambda c: c[:2])
 
     def level_done(self, size: int):
         """A program assembled from parts (an if-chain, a gather) is due at the size of its
@@ -179,11 +194,13 @@ class _Space:
         if self.vote is not None and size >= VOTE_SIZE:
             # keys wait until every value a vote may average is known, then go smallest first
             for key in self.keys:
+                if time.monotonic() > self.deadline:
+                    break
                 if (chain := self.vote.offer(key)) is not None:
-                    bisect.insort(self.pending, chain, key=lambda c: c[0])
+                    self.wait(*chain)
             self.keys.clear()
         while self.pending and self.pending[0][0] <= size:
-            _, program_size, node = self.pending.pop(0)
+            _, _, program_size, node = self.pending.pop(0)
             if (text := self.accept(node, program_size)) is not None:
                 return text
         return None
@@ -407,15 +424,18 @@ class _Cases:
         any; `make(row)` gives that boolean's (due, size, term)."""
         new = False
         for slot, care, want, once in self.slots:
-            if slot in self.found:
+            rivals = self.found.setdefault(slot, [])
+            if len(rivals) >= RIVALS:
                 continue
             hits = ((columns == want) | ~care).all(axis=1)
             if hits.any():
                 due, size, term = make(int(np.argmax(hits)))
+                if rivals and due > rivals[0][0]:
+                    continue            # only conditions as early as the first compete
                 if once:
                     ever = _blocks()["ever"]
                     term, size = ever.interpreter.call_function(ever, [term], None), size + 1
-                self.found[slot] = (due, size, term)
+                rivals.append((due, size, term))
                 new = True
         return self.chain() if new else None
 
@@ -423,21 +443,31 @@ class _Cases:
         """Whether some row of `columns` (on the first positions only) fits an open slot there."""
         n = columns.shape[1]
         return any(((columns == want[:n]) | ~care[:n]).all(axis=1).any()
-                   for slot, care, want, _ in self.slots if slot not in self.found)
+                   for slot, care, want, _ in self.slots
+                   if len(self.found.get(slot, ())) < RIVALS)
 
     def chain(self) -> tuple[int, int, sops.SOp] | None:
-        """The chain whose latest condition is due first: (when due, its own size, chain)."""
-        best = None
+        """The chain whose latest condition is due first, and of those the one with the fewest
+        distinct nodes: (when due, its own size, chain)."""
+        best, best_rank = None, None
         for order in itertools.permutations(self.values):
-            parts = [self.found.get((frozenset(order[:i]), v)) for i, v in enumerate(order[:-1])]
-            if all(p is not None for p in parts):
-                due = max(p[0] for p in parts)
-                if best is None or due < best[0]:
-                    node = order[-1]
-                    for value, (_, _, condition) in reversed(list(zip(order[:-1], parts))):
-                        node = sops.Map("if", (condition, value, node))
-                    best = (due, sum(p[1] for p in parts) + len(parts), node)
+            lists = [self.found.get((frozenset(order[:i]), v)) for i, v in enumerate(order[:-1])]
+            if not all(lists):
+                continue
+            for parts in itertools.product(*lists):
+                node = order[-1]
+                for value, (_, _, condition) in reversed(list(zip(order[:-1], parts))):
+                    node = sops.Map("if", (condition, value, node))
+                rank = (max(p[0] for p in parts), _nodes(node))
+                if best_rank is None or rank < best_rank:
+                    best_rank = rank
+                    best = (rank[0], sum(p[1] for p in parts) + len(parts), node)
         return best
+
+
+def _nodes(program: sops.SOp) -> int:
+    """Distinct nodes of a program's graph: what its text spells out, shared terms once."""
+    return sum(1 for _ in sops.postorder(program))
 
 
 def _first_true(care: np.ndarray, want: np.ndarray, lengths: Seq[int]):
@@ -507,6 +537,7 @@ class _GroupedMean:
         if not self.values:
             return None
         first = self.codes(key.value)
+        chain = None
         for second, second_codes in self.seconds:
             group = first * (int(second_codes.max()) + 1) + second_codes
             signature = group.tobytes()
@@ -523,10 +554,8 @@ class _GroupedMean:
                 # a key constant in each example groups nothing: the vote is written without it
                 whole = int(first.max()) == self.example[-1]
                 chain = self.cases.offer(votes[fresh], lambda row: self._build(
-                    None if whole else key, second, self.values[fresh[row]]))
-                if chain is not None:
-                    return chain
-        return None
+                    None if whole else key, second, self.values[fresh[row]])) or chain
+        return chain
 
     def _votes(self, group: np.ndarray, n: int) -> np.ndarray:
         """[v, i]: round(mean of ballot v over i's group up to i) > 0, on the first n positions:
@@ -626,7 +655,7 @@ def compile_program(text: str, name: str, vocab, max_len: int) -> dict:
 
 
 def synthesize_task(name: str, budget: Budget = Budget(), examples: int | None = None,
-                    max_length: int = 6, seed: int = 0,
+                    max_length: int | None = None, seed: int = 0,
                     exhaustive_length: int | None = None) -> Report:
     """Examples drawn from the task (the search sees only them), then the found program checked
     against the task exhaustively on short inputs and on sampled longer ones."""

@@ -66,10 +66,12 @@ class Task:
     vocab: tuple[str, ...]
     walk: bool = False          # draw inputs as bracket walks too (random strings rarely balance)
     exhaustive_length: int = 6  # found programs are checked on every input up to this length
-    # how many examples the search is given: Dyck-2's first error is rarely a wrong bracket type
-    # in short random strings (2 of 24 examples at seed 0), and 24 or 64 examples admit a
-    # smaller program that is wrong on 8-12% of inputs (BENCHMARKS.md, RASP synthesis)
+    # how many examples the search is given, of what lengths: Dyck-2's first error is rarely a
+    # wrong bracket type in short random strings (2 of 24 examples at seed 0), and 24 to 64
+    # examples of up to 6 tokens admit smaller programs wrong on 5-12% of inputs (BENCHMARKS.md,
+    # RASP synthesis), so Dyck-2 gets more and longer ones
     count: int = 24
+    max_length: int = 6
 
     def inputs(self, count: int, lengths: range, seed: int) -> list[tuple]:
         rng = random.Random(seed)
@@ -82,8 +84,9 @@ class Task:
                 out.append(tuple(rng.choice(self.vocab) for _ in range(n)))
         return out
 
-    def examples(self, count: int | None = None, max_length: int = 6, seed: int = 0):
+    def examples(self, count: int | None = None, max_length: int | None = None, seed: int = 0):
         count = self.count if count is None else count
+        max_length = self.max_length if max_length is None else max_length
         return [(x, tuple(self.function(list(x))))
                 for x in self.inputs(count, range(1, max_length + 1), seed)]
 
@@ -123,7 +126,7 @@ TASKS = {t.name: t for t in (
     Task("most_freq", most_freq, tuple("abcd")),
     Task("dyck1", dyck(("()",)), tuple("()"), walk=True, exhaustive_length=12),
     Task("dyck2", dyck(("()", "{}")), tuple("(){}"), walk=True, exhaustive_length=7,
-         count=96),
+         count=96, max_length=8),
 )}
 
 
