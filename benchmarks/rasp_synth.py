@@ -1,7 +1,8 @@
 """RASP synthesis from examples on the paper's seven tasks, beside the Learning Transformer
 Programs anchor.
 
-For each task the search gets 24 examples (lengths 1..6, seed 0) and nothing else; a found
+For each task the search gets 24 examples (lengths 1..6, seed 0; Dyck-2 96 of lengths 1..8,
+tasks.py says why) and nothing else; a found
 program is checked against the task exhaustively on every input up to the task's length and
 on 200 sampled longer inputs (whole-sequence exact match), then compiled to transformer weights
 by synth.rasp.compile. The anchor (Friedman et al., "Learning Transformer Programs", 2023)
