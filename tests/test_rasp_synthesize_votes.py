@@ -125,3 +125,31 @@ def test_a_bracket_task_outside_the_seven_is_found_from_an_examples_file(tmp_pat
     inputs = list(task.all_inputs(5))
     assert len(inputs) == 1364
     assert all(list(rasp.run(program, x).values) == shuffle_dyck(list(x)) for x in inputs)
+
+
+def test_of_rival_conditions_due_together_the_shorter_chain_is_taken():
+    cases = _Cases(np.array(["T", "F", "F"], dtype=object), [3])
+    long_x = sops.Map(">", (sops.Map("+", (sops.INDICES, sops.INDICES)), 1))      # 2i > 1
+    short_x = sops.Map(">", (sops.INDICES, 0))
+    due, _, first = cases.offer(B("011")[None], lambda row: (2, 3, long_x))
+    due2, _, better = cases.offer(B("011")[None], lambda row: (2, 2, short_x))
+    assert (due, due2) == (2, 2)
+    assert to_text(first, "y") == 'y = "F" if indices + indices > 1 else "T";\n'
+    assert to_text(better, "y") == 'y = "F" if indices > 0 else "T";\n'
+    # a later condition does not compete with ones found at an earlier size
+    assert cases.offer(B("011")[None], lambda row: (3, 1, sops.Map("<", (0, sops.INDICES)))) \
+        is None
+
+
+def test_dyck2_examples_are_more_and_longer_and_show_wrong_closes():
+    dyck2 = tasks.task("dyck2")
+    examples = dyck2.examples()
+    assert (len(examples), max(len(x) for x, _ in examples)) == (96, 8)
+    # some example's first error is a closer of the wrong type while a bracket is open
+    def wrong_type_first(x, y):
+        if "F" not in y:
+            return False
+        i = y.index("F")
+        return sum(1 if t in "({" else -1 for t in x[:i]) > 0
+    assert sum(wrong_type_first(x, y) for x, y in examples) == 27       # of 51 with an F
+    assert len(tasks.task("dyck1").examples()) == 24

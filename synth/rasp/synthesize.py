@@ -544,7 +544,7 @@ class _GroupedMean:
             if signature in self.seen_groups:
                 continue
             self.seen_groups.add(signature)
-            if not self.cases.could(self._votes(group, self.head)):
+            if self.head < len(group) and not self.cases.could(self._votes(group, self.head)):
                 continue
             votes = self._votes(group, len(group))
             fresh = [i for i, row in enumerate(votes)
