@@ -406,7 +406,8 @@ class _Cases:
     def __init__(self, target: np.ndarray, lengths: Seq[int]):
         self.target = target
         self.values = sorted(set(target.tolist()), key=repr)
-        self.found: dict[tuple, tuple[int, int, sops.SOp]] = {}   # slot -> (due, size, term)
+        self.found: dict[tuple, list[tuple[int, int, sops.SOp]]] = {}   # slot -> its rivals,
+        # each (due, size, term)
         self.slots = []                                   # (slot, care, want, through ever)
         for value in self.values:
             others = [v for v in self.values if v != value]
@@ -420,8 +421,8 @@ class _Cases:
                         self.slots.append((slot, *once, True))
 
     def offer(self, columns: np.ndarray, make) -> tuple[int, int, sops.SOp] | None:
-        """The first complete chain that one of these booleans (rows of `columns`) finishes, if
-        any; `make(row)` gives that boolean's (due, size, term)."""
+        """The best complete chain, if one of these booleans (rows of `columns`) adds a condition
+        to some case; `make(row)` gives that boolean's (due, size, term)."""
         new = False
         for slot, care, want, once in self.slots:
             rivals = self.found.setdefault(slot, [])
@@ -533,7 +534,8 @@ class _GroupedMean:
             self.ballots = np.column_stack([self.ballots, np.asarray(found.value, dtype=np.int64)])
 
     def offer(self, key: Found) -> tuple[int, int, sops.SOp] | None:
-        """The first if-chain completed by a vote grouped by `key` (and a second key)."""
+        """The best if-chain, if any, that votes grouped by `key` (and a second key) complete
+        or improve."""
         if not self.values:
             return None
         first = self.codes(key.value)
