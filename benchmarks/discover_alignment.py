@@ -23,38 +23,28 @@ from synth.discover.evaluate import SEARCH_LRS, _padded, scorer
 from synth.discover.leaderboard import evaluate_program
 from synth.dsl import optim
 
-PANEL = {
-    "sgd": """
-        update = g * lr""",
-    "ema90": """
-        m = interp(m, g, 0.1)
-        update = m * lr""",
-    "ema95": """
-        m = interp(m, g, 0.05)
-        update = m * lr""",
-    "ema98": """
-        m = interp(m, g, 0.02)
-        update = m * lr""",
-    "hb90": """
-        m1 = m * 0.9
-        m = m1 + g
-        update = m * lr""",
-    "hb95": """
-        m1 = m * 0.95
-        m = m1 + g
-        update = m * lr""",
-    "hb98": """
-        m1 = m * 0.98
-        m = m1 + g
-        update = m * lr""",
-    "adam": """
-        m = interp(m, g, 0.1)
-        g2 = square(g)
-        v = interp(v, g2, 0.001)
-        root = sqrt(v)
-        denom = root + eps
-        direction = m / denom
-        update = direction * lr""",
+
+def program(body: str) -> optim.Program:
+    lines = "\n".join("    " + line for line in body.strip().splitlines())
+    return optim.parse(f"def train(w, g, m, v, lr):\n{lines}\n    return update, m, v\n")
+
+
+def heavy_ball(beta: float) -> optim.Program:
+    return program(f"m1 = m * {beta}\nm = m1 + g\nupdate = m * lr")
+
+
+def ema_momentum(rate: float) -> optim.Program:
+    """Momentum as an exponential average: heavy-ball with beta 1 - rate, its step scaled by rate."""
+    return program(f"m = interp(m, g, {rate})\nupdate = m * lr")
+
+
+def nesterov(beta: float) -> optim.Program:
+    return program(f"m1 = m * {beta}\nm = m1 + g\nm2 = m * {beta}\nd = m2 + g\nupdate = d * lr")
+
+
+# Rules that are neither in the library nor a momentum family: Lion without its weight decay,
+# clipped SGD and its variants, and programs earlier searches found.
+OTHERS = {
     "lion": """
         c = interp(m, g, 0.1)
         s = sign(c)
@@ -69,22 +59,6 @@ PANEL = {
         r = sqrt(lr)
         r = r * 0.5077
         update = m * r""",
-    "nest90": """
-        m1 = m * 0.9
-        m = m1 + g
-        m2 = m * 0.9
-        d = m2 + g
-        update = d * lr""",
-    "nest95": """
-        m1 = m * 0.95
-        m = m1 + g
-        m2 = m * 0.95
-        d = m2 + g
-        update = d * lr""",
-    "hb93": """
-        m1 = m * 0.93
-        m = m1 + g
-        update = m * lr""",
     "hb95x3": """
         m1 = m * 0.95
         m = m1 + g
@@ -94,9 +68,6 @@ PANEL = {
         m = interp(m, g, 0.1)
         d = m + g
         update = d * lr""",
-    "ema93": """
-        m = interp(m, g, 0.07126)
-        update = m * lr""",
     "found_w_step": """
         t3 = expm1(w)
         w = clip(t3, lr)
@@ -174,10 +145,15 @@ PANEL = {
         t0 = interp(t0, t0, lr)""",
 }
 
-
-def program(body: str) -> optim.Program:
-    lines = "\n".join("    " + line for line in body.strip().splitlines())
-    return optim.parse(f"def train(w, g, m, v, lr):\n{lines}\n    return update, m, v\n")
+PANEL = {
+    "sgd": optim.library.load("sgd"),
+    "adam": optim.library.load("adam"),
+    "hb90": optim.library.load("momentum"),
+    **{f"hb{round(b * 100)}": heavy_ball(b) for b in (0.93, 0.95, 0.98)},
+    **{f"ema{round(100 - r * 100)}": ema_momentum(r) for r in (0.1, 0.07126, 0.05, 0.02)},
+    **{f"nest{round(b * 100)}": nesterov(b) for b in (0.9, 0.95)},
+    **{name: program(body) for name, body in OTHERS.items()},
+}
 
 
 def spearman(a, b) -> float:
@@ -188,12 +164,12 @@ def spearman(a, b) -> float:
 def main() -> None:
     began = time.time()
     names = list(PANEL)
-    programs = [program(PANEL[n]) for n in names]
+    programs = [PANEL[n] for n in names]
     search_tasks = tasks.STAGE1 + tasks.STAGE2
     per_task = np.array([scorer(t)(_padded(programs, max(32, len(programs))), len(programs))
                          for t in search_tasks])
     search = per_task.mean(axis=0)
-    meta = np.array([evaluate_program(n, p, tasks.META_VALIDATION, PANEL[n]).fitness
+    meta = np.array([evaluate_program(n, p, tasks.META_VALIDATION, optim.format(p)).fitness
                      for n, p in zip(names, programs)])
     print(f"{'rule':24s} {'search':>7s} {'meta':>7s}  " + " ".join(f"{t.name[:10]:>10s}" for t in search_tasks))
     for i in np.argsort(search):
